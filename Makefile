@@ -1,0 +1,104 @@
+# tlsoverride: make (both parts into build/), make test, make demo, make bench,
+# make install PREFIX=... DESTDIR=..., make deb.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+CXX     ?= g++
+B       ?= build
+VERSION := 0.1.0
+CXXFLAGS ?= -O2 -g
+CFLAGS   ?= -O2 -g
+# SAN=address,undefined or SAN=thread builds everything instrumented (use another B).
+SAN     ?=
+SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer,)
+
+# The library is private to tlsoverride: $(PREFIX)/lib/tlsoverride, or Debian's
+# multiarch directory when installing into /usr.
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+ifeq ($(PREFIX),/usr)
+LIBDIR ?= $(PREFIX)/lib/$(MULTIARCH)/tlsoverride
+else
+LIBDIR ?= $(PREFIX)/lib/tlsoverride
+endif
+
+COMMON   := -std=c++20 -fPIC -Wall -Wextra -fvisibility=hidden -fvisibility-inlines-hidden \
+            -DOPENSSL_SUPPRESS_DEPRECATED -DTLSO_VERSION='"$(VERSION)"' -MMD -MP $(SANFLAGS)
+# Stage 1 (the preloaded file) must not need libstdc++: no exceptions, no RTTI, no
+# guarded statics. It is linked with the C driver so that any libstdc++ use fails the link.
+STAGE1FLAGS := -fno-exceptions -fno-rtti -fno-threadsafe-statics -ftls-model=initial-exec
+
+STAGE1_SRC := shim/interpose.cpp shim/real.cpp
+ENGINE_SRC := shim/engine.cpp
+CORE_SRC   := $(filter-out $(STAGE1_SRC) $(ENGINE_SRC) shim/apply.cpp,$(wildcard shim/*.cpp))
+CLI_SRC    := $(wildcard shim/cli/*.cpp)
+UNIT_SRC   := $(wildcard tests/unit/*.cpp)
+CLIENTS    := $(patsubst tests/clients/%.c,$(B)/tests/%,$(wildcard tests/clients/*.c))
+BENCH_BIN  := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
+
+obj = $(patsubst %.cpp,$(B)/obj/%.o,$(1))
+STAGE1_OBJ := $(call obj,$(STAGE1_SRC))
+CORE_OBJ   := $(call obj,$(CORE_SRC))
+ENGINE_OBJ := $(call obj,$(ENGINE_SRC) shim/apply.cpp)
+CLI_OBJ    := $(call obj,$(CLI_SRC))
+UNIT_OBJ   := $(call obj,$(UNIT_SRC))
+
+all: $(B)/libtlsoverride.so $(B)/libtlsoverride-engine.so $(B)/tlsoverride
+
+$(B)/obj/shim/interpose.o $(B)/obj/shim/real.o: EXTRA := $(STAGE1FLAGS)
+$(B)/obj/shim/cli/run.o: EXTRA := -DTLSO_LIBDIR='"$(LIBDIR)"'
+
+$(B)/obj/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(COMMON) $(EXTRA) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+# Stage 1: the file named in LD_PRELOAD. Small, C-only dependencies, exports only
+# the interposed OpenSSL functions (see shim/libtlsoverride.map).
+$(B)/libtlsoverride.so: $(STAGE1_OBJ) shim/libtlsoverride.map
+	$(CC) -shared $(SANFLAGS) $(LDFLAGS) -o $@ $(STAGE1_OBJ) -Wl,--version-script=shim/libtlsoverride.map -Wl,-O1 -ldl
+
+# Stage 2: loaded by stage 1 on the first OpenSSL call. Carries its own (static,
+# hidden) libstdc++ so it never interposes on or clashes with the host program's.
+$(B)/libtlsoverride-engine.so: $(ENGINE_OBJ) $(CORE_OBJ) shim/engine.map
+	$(CXX) -shared $(SANFLAGS) $(LDFLAGS) -o $@ $(ENGINE_OBJ) $(CORE_OBJ) \
+	    $(if $(SAN),,-static-libstdc++ -static-libgcc) -Wl,--exclude-libs,ALL \
+	    -Wl,--version-script=shim/engine.map -Wl,-O1
+
+$(B)/tlsoverride: $(CLI_OBJ) $(CORE_OBJ) $(call obj,shim/apply.cpp)
+	$(CXX) $(SANFLAGS) $(LDFLAGS) -o $@ $^ -lssl -lcrypto -lpthread
+
+$(B)/unit-tests: $(UNIT_OBJ) $(CORE_OBJ)
+	$(CXX) $(SANFLAGS) $(LDFLAGS) -o $@ $^
+
+$(B)/tests/%: tests/clients/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANFLAGS) -Wall -o $@ $< -lssl -lcrypto -lpthread
+
+$(B)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wall -o $@ $< -lssl -lcrypto -lpthread
+
+$(B)/test-certs/server.pem: scripts/make-test-certs
+	scripts/make-test-certs $(B)/test-certs
+
+test-deps: all $(B)/unit-tests $(CLIENTS) $(B)/test-certs/server.pem
+
+test: test-deps
+	@tests/run $(B)
+
+# One story end to end, e.g. make e2e T=tests/e2e/core.sh
+e2e: test-deps
+	@tests/run $(B) $(T)
+
+demo: all $(CLIENTS) $(B)/test-certs/server.pem
+	@scripts/demo $(B)
+
+bench: all $(CLIENTS) $(BENCH_BIN) $(B)/test-certs/server.pem
+	@scripts/install-deps bench
+	@bench/run $(B)
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all test test-deps e2e demo bench clean install uninstall deb
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
