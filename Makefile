@@ -102,3 +102,46 @@ clean:
 .PHONY: all test test-deps e2e demo bench clean install uninstall deb
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+
+# --- operations: install, uninstall, deb ---
+# make install PREFIX=/usr/local DESTDIR=: the command, the preload library and its engine
+# in their private directory (side by side: stage 1 loads the engine from its own
+# directory), the man pages, and the example configurations as documentation.
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/tlsoverride
+INSTALL ?= install
+EXAMPLE_CONFIGS := $(wildcard config/*.toml)
+SYSTEMD_EXAMPLES := $(patsubst config/%,%,$(wildcard config/systemd/*/*))
+
+# run.o has $(LIBDIR) compiled in. Recompile it whenever LIBDIR differs from the last
+# build, so that `make && make install PREFIX=/opt/x` does not install a binary that
+# looks for the library under /usr/local first.
+$(B)/obj/shim/cli/run.o: $(B)/.libdir
+$(B)/.libdir: FORCE
+	@mkdir -p $(B)
+	@echo '$(LIBDIR)' | cmp -s - $@ || echo '$(LIBDIR)' > $@
+FORCE:
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)
+	$(INSTALL) -m 755 $(B)/tlsoverride $(DESTDIR)$(BINDIR)/tlsoverride
+	$(INSTALL) -m 644 $(B)/libtlsoverride.so $(B)/libtlsoverride-engine.so $(DESTDIR)$(LIBDIR)/
+	$(INSTALL) -m 644 man/tlsoverride.1 $(DESTDIR)$(MANDIR)/man1/tlsoverride.1
+	$(INSTALL) -m 644 man/tlsoverride.toml.5 $(DESTDIR)$(MANDIR)/man5/tlsoverride.toml.5
+	$(if $(EXAMPLE_CONFIGS),$(INSTALL) -m 644 $(EXAMPLE_CONFIGS) $(DESTDIR)$(DOCDIR)/)
+	for f in $(SYSTEMD_EXAMPLES); do $(INSTALL) -D -m 644 config/$$f $(DESTDIR)$(DOCDIR)/$$f || exit 1; done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tlsoverride
+	rm -f $(DESTDIR)$(LIBDIR)/libtlsoverride.so $(DESTDIR)$(LIBDIR)/libtlsoverride-engine.so
+	rm -f $(DESTDIR)$(MANDIR)/man1/tlsoverride.1 $(DESTDIR)$(MANDIR)/man5/tlsoverride.toml.5
+	rm -rf $(DESTDIR)$(DOCDIR)
+	rmdir $(DESTDIR)$(LIBDIR) 2>/dev/null || true
+
+# A Debian package of the current tree: files under /usr only, built in $(B)/deb.
+deb: all
+	@scripts/install-deps deb
+	scripts/make-deb $(B) $(VERSION)
+
+.PHONY: FORCE

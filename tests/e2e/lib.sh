@@ -26,7 +26,7 @@ start_server() {
     local log
     log=$(mktemp "$T/server.XXXXXX")
     openssl s_server -accept 127.0.0.1:0 -cert "$CERTS/server.pem" -key "$CERTS/server.key" \
-        -www -quiet "$@" >"$log" 2>&1 </dev/null &
+        -www "$@" >"$log" 2>&1 </dev/null &
     local pid=$!
     SERVER_PIDS="$SERVER_PIDS $pid"
     local i

@@ -1,0 +1,160 @@
+// The suggested [[rule]]. See probe_rule.hpp.
+#include "probe_rule.hpp"
+
+#include <openssl/err.h>
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+namespace tlso::probe {
+
+namespace {
+
+std::string joined(const std::vector<Cipher>& ciphers) {
+    std::string text;
+    for (const Cipher& cipher : ciphers) text += (text.empty() ? "" : ":") + cipher.name;
+    return text;
+}
+
+bool shares_any(const std::vector<Cipher>& accepted, const std::vector<std::string>& defaults) {
+    return std::any_of(accepted.begin(), accepted.end(), [&](const Cipher& cipher) {
+        return std::find(defaults.begin(), defaults.end(), cipher.name) != defaults.end();
+    });
+}
+
+// The lowest version the server accepts, but never below TLSv1.2 when it accepts
+// TLSv1.2 or later: this floor is what lifts a client pinned to an older version.
+Justified<Version> choose_min_protocol(const Findings& findings) {
+    Version lowest = *findings.lowest();
+    if (*findings.highest() < Version::TLSv1_2)
+        return {lowest, "the server's lowest version; it accepts nothing from TLSv1.2 up"};
+    Version floor = findings.at(Version::TLSv1_2).accepted() ? Version::TLSv1_2 : Version::TLSv1_3;
+    if (lowest < Version::TLSv1_2)
+        return {floor, "the server's lowest version from TLSv1.2 up; lifts clients pinned to older ones"};
+    return {floor, "the server's lowest version; lifts clients pinned to older ones"};
+}
+
+// A client negotiates the server's highest version, so only that version's list matters.
+std::optional<Justified<std::string>> choose_cipher_list(const Findings& findings, Version version,
+                                                         const std::vector<std::string>& defaults) {
+    const std::vector<Cipher>& accepted = findings.at(version).ciphers;
+    if (accepted.empty() || shares_any(accepted, defaults)) return std::nullopt;
+    return Justified<std::string>{joined(accepted), "OpenSSL's defaults share none of the server's " +
+                                                        std::string(version_name(version)) + " ciphers"};
+}
+
+std::optional<Justified<std::string>> choose_option(const Findings& findings) {
+    if (*findings.highest() == Version::TLSv1_3 || findings.secure_renegotiation().value_or(true)) return std::nullopt;
+    return Justified<std::string>{"UnsafeLegacyServerConnect",
+                                  "no secure renegotiation (RFC 5746): OpenSSL 3 fails with "
+                                  "\"unsafe legacy renegotiation disabled\""};
+}
+
+Justified<std::string> choose_host(const RuleTarget& target) {
+    if (!target.sni.empty()) return {target.sni, "the server name (SNI) clients send to this server"};
+    return {target.host, "the address probed; clients that connect by address send no name and are not matched"};
+}
+
+// A client made the way the library makes one: OpenSSL 3's defaults, then the rule's
+// values through SSL_CONF_cmd(), the parser the configuration file's values meet.
+Context client_with(const SuggestedRule& rule) {
+    Context context(SSL_CTX_new(TLS_client_method()));
+    SSL_CONF_CTX* conf = SSL_CONF_CTX_new();
+    if (!context || !conf) {
+        SSL_CONF_CTX_free(conf);
+        return nullptr;
+    }
+    SSL_CONF_CTX_set_flags(conf, SSL_CONF_FLAG_FILE | SSL_CONF_FLAG_CLIENT);
+    SSL_CONF_CTX_set_ssl_ctx(conf, context.get());
+    bool accepted = SSL_CONF_cmd(conf, "MinProtocol", std::string(version_name(rule.min_protocol.value)).c_str()) > 0;
+    if (rule.ciphers) accepted = accepted && SSL_CONF_cmd(conf, "CipherString", rule.ciphers->value.c_str()) > 0;
+    if (rule.ciphersuites) accepted = accepted && SSL_CONF_cmd(conf, "Ciphersuites", rule.ciphersuites->value.c_str()) > 0;
+    if (rule.option) accepted = accepted && SSL_CONF_cmd(conf, "Options", rule.option->value.c_str()) > 0;
+    accepted = accepted && SSL_CONF_CTX_finish(conf);
+    SSL_CONF_CTX_free(conf);
+    if (rule.security_level) SSL_CTX_set_security_level(context.get(), rule.security_level->value);
+    return accepted ? std::move(context) : nullptr;
+}
+
+Handshake try_rule(const SuggestedRule& rule, Server& server) {
+    Context client = client_with(rule);
+    if (client) return server.handshake(client.get(), Offer{});
+    Handshake refused;
+    refused.failure = Failure::Rejected;
+    const char* reason = ERR_reason_error_string(ERR_peek_error());
+    refused.reason = std::string("OpenSSL rejects the rule: ") + (reason ? reason : "unknown reason");
+    return refused;
+}
+
+// OpenSSL 3's default security level refuses TLSv1, TLSv1.1, SHA-1 signatures and
+// small keys. Level 1 is tried before 0 because it still refuses the weakest of them.
+void lower_security_level(SuggestedRule& rule, Server& server) {
+    const std::string refusal = rule.check.reason;
+    for (int level : {1, 0}) {
+        SuggestedRule candidate = rule;
+        std::string why = level == 1 ? "OpenSSL 3's default level fails here (" + refusal + ")"
+                                     : "OpenSSL 3 fails here at its default level and at 1 (" + refusal + ")";
+        candidate.security_level = Justified<int>{level, why};
+        candidate.check = try_rule(candidate, server);
+        if (candidate.check.connected()) {
+            rule = std::move(candidate);
+            return;
+        }
+    }
+}
+
+std::string toml_string(std::string_view text) {
+    std::string quoted = "\"";
+    for (char c : text) {
+        if (c == '"' || c == '\\') quoted += '\\';
+        if (static_cast<unsigned char>(c) < 0x20) continue;  // names and cipher lists have none
+        quoted += c;
+    }
+    return quoted + "\"";
+}
+
+}  // namespace
+
+SuggestedRule suggest_rule(const Findings& findings, Server& server, const RuleTarget& target) {
+    SuggestedRule rule;
+    rule.name = "probe of " + (target.sni.empty() || target.sni == target.host ? target.endpoint
+                                                                              : target.sni + " at " + target.endpoint);
+    rule.host = choose_host(target);
+    rule.min_protocol = choose_min_protocol(findings);
+    std::vector<std::string> defaults = default_cipher_names();
+    Version highest = *findings.highest();
+    if (highest == Version::TLSv1_3)
+        rule.ciphersuites = choose_cipher_list(findings, highest, defaults);
+    else
+        rule.ciphers = choose_cipher_list(findings, highest, defaults);
+    rule.option = choose_option(findings);
+    rule.check = try_rule(rule, server);
+    if (rule.check.failure == Failure::Rejected) lower_security_level(rule, server);
+    return rule;
+}
+
+std::string rule_toml(const SuggestedRule& rule) {
+    std::vector<std::pair<std::string, std::string>> lines{
+        {"host = [" + toml_string(rule.host.value) + "]", rule.host.why},
+        {"min_protocol = " + toml_string(version_name(rule.min_protocol.value)), rule.min_protocol.why},
+    };
+    if (rule.ciphers) lines.push_back({"ciphers = " + toml_string(rule.ciphers->value), rule.ciphers->why});
+    if (rule.ciphersuites)
+        lines.push_back({"ciphersuites = " + toml_string(rule.ciphersuites->value), rule.ciphersuites->why});
+    if (rule.security_level)
+        lines.push_back({"security_level = " + std::to_string(rule.security_level->value), rule.security_level->why});
+    if (rule.option) lines.push_back({"options = [" + toml_string(rule.option->value) + "]", rule.option->why});
+
+    // Comments line up, except after a setting too long for it (a long cipher list).
+    constexpr std::size_t widest_aligned = 40;
+    std::size_t width = 0;
+    for (const auto& line : lines)
+        if (line.first.size() <= widest_aligned) width = std::max(width, line.first.size());
+    std::string text = "[[rule]]\nname = " + toml_string(rule.name) + "\n";
+    for (const auto& [setting, why] : lines)
+        text += setting + std::string(std::max(width, setting.size()) - setting.size() + 2, ' ') + "# why: " + why + "\n";
+    return text;
+}
+
+}  // namespace tlso::probe

@@ -1,0 +1,341 @@
+#include "config.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "profiles.hpp"
+#include "toml.hpp"
+
+namespace tlso {
+namespace {
+
+const std::vector<std::string_view> top_keys = {"mode", "on_error", "log", "policy", "rule"};
+const std::vector<std::string_view> log_keys = {"level", "file", "format", "handshakes"};
+const std::vector<std::string_view> policy_keys = {
+    "profile", "min_protocol", "max_protocol", "ciphers", "ciphersuites", "groups",
+    "signature_algorithms", "security_level", "options"};
+const std::vector<std::string_view> rule_only_keys = {"name", "program", "host", "role"};
+
+std::string located(const toml::source_region& where) {
+    std::string path = where.path ? *where.path : std::string();
+    return path + ":" + std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column);
+}
+
+std::string_view type_name(const toml::node& n) {
+    switch (n.type()) {
+        case toml::node_type::table: return "a table";
+        case toml::node_type::array: return "an array";
+        case toml::node_type::string: return "a string";
+        case toml::node_type::integer: return "an integer";
+        case toml::node_type::floating_point: return "a number";
+        case toml::node_type::boolean: return "a boolean";
+        default: return "a date or time";
+    }
+}
+
+// Walks one parsed document, collecting every error rather than stopping at the first.
+class Reader {
+public:
+    explicit Reader(std::string path) { out_.config.path = std::move(path); }
+
+    LoadedConfig read(const toml::table& root) {
+        for (auto&& [key, node] : root) {
+            std::string_view k = key.str();
+            if (k == "mode") take(node, k, out_.config.process.mode, parse_mode);
+            else if (k == "on_error") take(node, k, out_.config.process.on_error, parse_on_error);
+            else if (k == "log") read_log(node);
+            else if (k == "policy") read_policy(node);
+            else if (k == "rule") read_rules(node);
+            else unknown_key(key, top_keys, "at the top level");
+        }
+        return std::move(out_);
+    }
+
+private:
+    LoadedConfig out_;
+
+    void error(const toml::source_region& where, std::string message) {
+        out_.errors.push_back({located(where), std::move(message)});
+    }
+    void error(const toml::node& n, std::string message) { error(n.source(), std::move(message)); }
+
+    void unknown_key(const toml::key& key, const std::vector<std::string_view>& valid, std::string_view where) {
+        std::string message = "unknown key '" + std::string(key.str()) + "' " + std::string(where);
+        std::string guess = nearest(key.str(), valid);
+        if (!guess.empty()) message += " (did you mean '" + guess + "'?)";
+        error(key.source(), message);
+    }
+
+    // A string value, checked for type, length and embedded NULs.
+    std::optional<std::string> string_of(const toml::node& n, std::string_view key) {
+        const toml::value<std::string>* s = n.as_string();
+        if (!s) {
+            error(n, std::string(key) + " must be a string, not " + std::string(type_name(n)));
+            return std::nullopt;
+        }
+        const std::string& v = s->get();
+        if (v.size() > max_string_bytes) {
+            error(n, std::string(key) + " is " + std::to_string(v.size()) + " bytes long; the limit is " +
+                         std::to_string(max_string_bytes) + " bytes per string");
+            return std::nullopt;
+        }
+        if (v.find('\0') != std::string::npos) {
+            error(n, std::string(key) + " contains a NUL character (\\u0000); remove it");
+            return std::nullopt;
+        }
+        return v;
+    }
+
+    // A list of strings; a single string is accepted where `single_ok`.
+    std::optional<std::vector<std::string>> strings_of(const toml::node& n, std::string_view key, bool single_ok) {
+        if (single_ok && n.is_string()) {
+            auto s = string_of(n, key);
+            if (!s) return std::nullopt;
+            return std::vector<std::string>{*s};
+        }
+        const toml::array* a = n.as_array();
+        if (!a) {
+            error(n, std::string(key) + " must be a list of strings, e.g. " + std::string(key) + " = [\"...\"], not " +
+                         std::string(type_name(n)));
+            return std::nullopt;
+        }
+        if (a->size() > max_list_items) {
+            error(n, std::string(key) + " has " + std::to_string(a->size()) + " items; the limit is " +
+                         std::to_string(max_list_items));
+            return std::nullopt;
+        }
+        std::vector<std::string> items;
+        bool ok = true;
+        for (const toml::node& item : *a) {
+            if (auto s = string_of(item, std::string(key) + " items")) items.push_back(*s);
+            else ok = false;
+        }
+        if (!ok) return std::nullopt;
+        return items;
+    }
+
+    template <class T, class Parse>
+    void take(const toml::node& n, std::string_view key, Setting<T>& into, Parse parse) {
+        auto s = string_of(n, key);
+        if (!s) return;
+        Parsed<T> p = parse(*s);
+        if (p.value) into = Sourced<T>{*p.value, {"file", located(n.source())}};
+        else error(n, std::string(key) + ": " + p.error);
+    }
+
+    void read_log(const toml::node& n) {
+        const toml::table* t = n.as_table();
+        if (!t) return error(n, "log must be a table: write [log] on its own line");
+        ProcessSettings& p = out_.config.process;
+        for (auto&& [key, v] : *t) {
+            std::string_view k = key.str();
+            if (k == "level") take(v, "level", p.log_level, parse_log_level);
+            else if (k == "format") take(v, "format", p.log_format, parse_log_format);
+            else if (k == "file") {
+                if (auto s = string_of(v, "file")) p.log_file = Sourced<std::string>{*s, {"file", located(v.source())}};
+            } else if (k == "handshakes") {
+                if (auto b = v.as_boolean()) p.log_handshakes = Sourced<bool>{b->get(), {"file", located(v.source())}};
+                else error(v, "handshakes must be true or false, not " + std::string(type_name(v)));
+            } else unknown_key(key, log_keys, "in [log]");
+        }
+    }
+
+    void read_setting(const toml::key& key, const toml::node& v, Settings& s, const Origin& origin) {
+        std::string_view k = key.str();
+        Origin here{origin.source, located(v.source())};
+        auto text_setting = [&](Setting<std::string>& into, char joiner) {
+            // Groups and signature algorithms read naturally as lists too.
+            if (joiner && v.is_array()) {
+                if (auto items = strings_of(v, k, false)) {
+                    std::string joined;
+                    for (const std::string& i : *items) joined += (joined.empty() ? "" : std::string(1, joiner)) + i;
+                    into = Sourced<std::string>{joined, here};
+                }
+            } else if (auto str = string_of(v, k)) {
+                into = Sourced<std::string>{*str, here};
+            }
+        };
+        if (k == "min_protocol" || k == "max_protocol") {
+            Setting<Protocol>& into = k == "min_protocol" ? s.min_protocol : s.max_protocol;
+            if (auto str = string_of(v, k)) {
+                Parsed<Protocol> p = parse_protocol_value(*str);
+                if (p.value) into = Sourced<Protocol>{*p.value, here};
+                else error(v, std::string(k) + ": " + p.error);
+            }
+        } else if (k == "ciphers") text_setting(s.ciphers, 0);
+        else if (k == "ciphersuites") text_setting(s.ciphersuites, ':');
+        else if (k == "groups") text_setting(s.groups, ':');
+        else if (k == "signature_algorithms") text_setting(s.signature_algorithms, ':');
+        else if (k == "security_level") {
+            auto i = v.as_integer();
+            if (!i) error(v, "security_level must be an integer from 0 to 5, not " + std::string(type_name(v)));
+            else if (i->get() < 0 || i->get() > 5)
+                error(v, "security_level " + std::to_string(i->get()) + " is out of range (use 0 to 5)");
+            else s.security_level = Sourced<int>{static_cast<int>(i->get()), here};
+        } else if (k == "options") {
+            if (auto items = strings_of(v, k, false)) s.options = Sourced<std::vector<std::string>>{*items, here};
+        }
+    }
+
+    // [policy] or one [[rule]]: a profile first, then the keys written beside it.
+    Settings read_settings(const toml::table& t, const Origin& origin, bool in_rule, Rule* rule) {
+        Settings written;
+        std::optional<Settings> profile;
+        for (auto&& [key, v] : t) {
+            std::string_view k = key.str();
+            if (k == "profile") {
+                if (auto name = string_of(v, "profile")) {
+                    profile = profile_settings(*name, {"profile " + *name + " (" + origin.source + ")", located(v.source())});
+                    if (!profile) error(v, "unknown profile '" + *name + "' (use modern, intermediate or old)");
+                }
+            } else if (std::find(policy_keys.begin(), policy_keys.end(), k) != policy_keys.end()) {
+                read_setting(key, v, written, origin);
+            } else if (in_rule && std::find(rule_only_keys.begin(), rule_only_keys.end(), k) != rule_only_keys.end()) {
+                read_rule_key(key, v, *rule);
+            } else {
+                std::vector<std::string_view> valid = policy_keys;
+                if (in_rule) valid.insert(valid.end(), rule_only_keys.begin(), rule_only_keys.end());
+                unknown_key(key, valid, in_rule ? "in [[rule]]" : "in [policy]");
+            }
+        }
+        Settings s = profile ? overlay(*profile, written) : written;
+        check_range(s);
+        return s;
+    }
+
+    void check_range(const Settings& s) {
+        if (s.min_protocol && s.max_protocol && s.min_protocol->value > s.max_protocol->value)
+            out_.errors.push_back({s.min_protocol->origin.location,
+                                   "min_protocol " + std::string(protocol_name(s.min_protocol->value)) +
+                                       " is above max_protocol " + std::string(protocol_name(s.max_protocol->value)) +
+                                       " (at " + s.max_protocol->origin.location + "); lower min_protocol or raise max_protocol"});
+    }
+
+    void read_rule_key(const toml::key& key, const toml::node& v, Rule& rule) {
+        std::string_view k = key.str();
+        if (k == "name") {
+            if (auto s = string_of(v, "name")) rule.name = *s;
+        } else if (k == "program") {
+            if (auto l = strings_of(v, "program", true)) rule.programs = *l;
+        } else if (k == "host") {
+            if (auto l = strings_of(v, "host", true)) rule.hosts = *l;
+        } else if (k == "role") {
+            if (auto s = string_of(v, "role")) {
+                Parsed<Role> r = parse_role(*s);
+                if (r.value) rule.role = r.value;
+                else error(v, "role: " + r.error);
+            }
+        }
+    }
+
+    void read_policy(const toml::node& n) {
+        const toml::table* t = n.as_table();
+        if (!t) return error(n, "policy must be a table: write [policy] on its own line");
+        out_.config.policy = read_settings(*t, {"[policy]", ""}, false, nullptr);
+    }
+
+    void read_rules(const toml::node& n) {
+        const toml::array* rules = n.as_array();
+        if (!rules || !rules->is_array_of_tables()) {
+            return error(n, "rule must be written [[rule]] (an array of tables), not " +
+                                std::string(n.is_table() ? "[rule]" : type_name(n)));
+        }
+        if (rules->size() > max_rules)
+            return error(n, std::to_string(rules->size()) + " rules; the limit is " + std::to_string(max_rules));
+        for (const toml::node& r : *rules) {
+            const toml::table& t = *r.as_table();
+            Rule rule;
+            rule.location = located(t.source());
+            std::size_t number = out_.config.rules.size() + 1;
+            // The name is needed for the origins, so read it before the rest.
+            if (const toml::node* name = t.get("name"); name && name->is_string()) rule.name = name->as_string()->get();
+            if (rule.name.empty()) rule.name = "rule " + std::to_string(number);
+            rule.settings = read_settings(t, {"rule \"" + rule.name + "\"", ""}, true, &rule);
+            out_.config.rules.push_back(std::move(rule));
+        }
+    }
+};
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); j++) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); i++) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); j++) {
+            std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+}  // namespace
+
+std::string nearest(std::string_view word, const std::vector<std::string_view>& candidates) {
+    std::string_view best;
+    std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
+    for (std::string_view c : candidates) {
+        std::size_t d = edit_distance(word, c);
+        if (d < best_distance) best = c, best_distance = d;
+    }
+    return std::string(best);
+}
+
+LoadedConfig parse_config(std::string_view text, std::string_view path) {
+    if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+        LoadedConfig empty;
+        empty.config.path = path;
+        empty.errors.push_back({std::string(path), "the file is empty; write a [policy] table (see the reference "
+                                                    "config), or unset TLSOVERRIDE_CONFIG"});
+        return empty;
+    }
+    toml::parse_result parsed = toml::parse(text, path);
+    if (!parsed) {
+        LoadedConfig failed;
+        failed.config.path = path;
+        failed.errors.push_back({located(parsed.error().source()), std::string(parsed.error().description())});
+        return failed;
+    }
+    return Reader(std::string(path)).read(parsed.table());
+}
+
+LoadedConfig load_config_file(const std::string& path) {
+    auto failure = [&](std::string message) {
+        LoadedConfig failed;
+        failed.config.path = path;
+        failed.errors.push_back({path, std::move(message)});
+        return failed;
+    };
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return failure(std::string("cannot read the configuration: ") + std::strerror(errno));
+    struct stat st;
+    std::string text;
+    bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (regular && static_cast<std::size_t>(st.st_size) <= max_file_bytes) {
+        text.resize(static_cast<std::size_t>(st.st_size));
+        std::size_t got = 0;
+        while (got < text.size()) {
+            ssize_t n = read(fd, text.data() + got, text.size() - got);
+            if (n <= 0) break;
+            got += static_cast<std::size_t>(n);
+        }
+        text.resize(got);
+    }
+    close(fd);
+    if (!regular)
+        return failure(S_ISDIR(st.st_mode) ? "is a directory, not a configuration file (name the .toml file inside it)"
+                                           : "is not a regular file");
+    if (static_cast<std::size_t>(st.st_size) > max_file_bytes)
+        return failure("is " + std::to_string(st.st_size) + " bytes; the limit is " + std::to_string(max_file_bytes) +
+                       " bytes (1 MiB)");
+    return parse_config(text, path);
+}
+
+}  // namespace tlso

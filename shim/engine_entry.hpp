@@ -1,0 +1,27 @@
+// The contract between the two stages of the preload library.
+//
+// Stage 1 (libtlsoverride.so, the file in LD_PRELOAD) is small and needs nothing
+// but libc: every process it is loaded into pays only for that. On the first
+// OpenSSL call it loads stage 2 (libtlsoverride-engine.so, from its own
+// directory), which reads the configuration and decides. The engine hands back
+// its versions of the interposed functions; they call the real ones in `openssl`.
+#pragma once
+
+#include "real.hpp"
+
+#define TLSO_ENGINE_FILE "libtlsoverride-engine.so"
+#define TLSO_ENGINE_ENTRY "tlsoverride_engine_v1"
+
+// What stage 1 gives the engine: the real functions, and its re-entrancy marks.
+// The engine's work inside OpenSSL callbacks (the info callback runs inside
+// SSL_connect, which is not interposed) must be marked as ours too, or libssl's
+// internal calls would look like the program's.
+struct Stage1 {
+    const OpenSsl* openssl;
+    void (*enter)() noexcept;
+    void (*leave)() noexcept;
+};
+
+extern "C" {
+using EngineEntry = const Interposed* (*)(const Stage1* stage1);
+}

@@ -1,0 +1,37 @@
+#include "rules.hpp"
+
+#include <fnmatch.h>
+
+namespace tlso {
+namespace {
+
+bool any_matches(const std::vector<std::string>& patterns, std::string_view text, bool ignore_case) {
+    for (const std::string& p : patterns)
+        if (glob_matches(p, text, ignore_case)) return true;
+    return false;
+}
+
+}  // namespace
+
+bool glob_matches(std::string_view pattern, std::string_view text, bool ignore_case) {
+    // fnmatch needs NUL-terminated strings; the config loader rejects embedded NULs.
+    std::string p(pattern), t(text);
+    return fnmatch(p.c_str(), t.c_str(), ignore_case ? FNM_CASEFOLD : 0) == 0;
+}
+
+bool rule_matches(const Rule& rule, const Target& target) {
+    if (!rule.programs.empty() && !any_matches(rule.programs, target.program, false) &&
+        !any_matches(rule.programs, target.executable, false))
+        return false;
+    if (!rule.hosts.empty() && (!target.host || !any_matches(rule.hosts, *target.host, true))) return false;
+    if (rule.role && (!target.role || *rule.role != *target.role)) return false;
+    return true;
+}
+
+std::optional<std::size_t> first_matching_rule(const std::vector<Rule>& rules, const Target& target) {
+    for (std::size_t i = 0; i < rules.size(); i++)
+        if (rule_matches(rules[i], target)) return i;
+    return std::nullopt;
+}
+
+}  // namespace tlso
