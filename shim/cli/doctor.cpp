@@ -319,8 +319,8 @@ const RunTimeLoader* run_time_loader_for(const std::vector<RunTimeLoader>& loade
 }
 
 std::string how_to_check(const std::string& name) {
-    return "check a real run: tlsoverride run --log debug -- " + name +
-           " ... logs a line for each TLS context it configures; no line means no libssl was used";
+    return "check a real run: tlsoverride run --log info --min-protocol TLSv1.2 -- " + name +
+           " ...\n  prints \"tlsoverride[PID]: info: client context: ...\" for each TLS context it configures.";
 }
 
 // An interpreter links no TLS library itself; its extension module does, once a script
