@@ -172,11 +172,13 @@ void find_ciphers_and_groups(Server& server, SSL_CTX* probe, Findings& findings,
     Version highest = *findings.highest();
     tasks.emplace_back([&] { find_preferred_group(server, probe, highest, findings); });
     findings.groups.reserve(probed_groups.size());  // the tasks hold references into it
+    std::size_t first_group_task = tasks.size();
     for (const Group& group : probed_groups) {
         if (highest != Version::TLSv1_3 && !group.before_tls13) continue;
         GroupFinding& finding = findings.groups.emplace_back(GroupFinding{group.name, false});
         tasks.emplace_back([&, highest] { finding.accepted = accepts_group(server, probe, highest, group); });
     }
+    std::reverse(tasks.begin() + first_group_task, tasks.end());
     run_concurrently(tasks, jobs);
 }
 

@@ -1,0 +1,116 @@
+# The TOML configuration (issue 3): the seed through a file, per-host and
+# per-program rules, check, explain, and a broken file failing closed.
+. "$(dirname "$0")/lib.sh"
+PY=/usr/bin/python3
+PYCLIENT=$(dirname "$0")/../clients/tlsclient.py
+CONFIG_DIR=$(cd "$(dirname "$0")/../../config" && pwd)
+
+start_server -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256 || exit 1
+MODERN=$PORT
+start_server -tls1 -cipher 'DEFAULT:@SECLEVEL=0' || exit 1
+LEGACY=$PORT
+start_server -no_tls1_3 -cipher 'DEFAULT:@SECLEVEL=0' || exit 1
+WIDE=$PORT   # TLSv1 to TLSv1.2
+
+cat > "$T/seed.toml" <<'TOML'
+[policy]
+min_protocol = "TLSv1.2"
+TOML
+out=$(TLSOVERRIDE_CONFIG=$T/seed.toml preload $OLDCLIENT --method tls1 $MODERN 2>&1)
+assert_contains "seed: the pinned TLSv1 client reaches the TLSv1.2 server through a TOML file" "$out" "connected TLSv1.2"
+
+cat > "$T/legacy.toml" <<'TOML'
+mode = "enforce"
+[policy]
+min_protocol = "TLSv1.2"
+[[rule]]
+name = "legacy test hosts"
+host = ["*.legacy.test"]
+min_protocol = "TLSv1"
+security_level = 0
+TOML
+export TLSOVERRIDE_CONFIG=$T/legacy.toml
+out=$(preload $OLDCLIENT --sni billing.legacy.test $LEGACY 2>&1)
+assert_contains "host rule: the C client reaches the TLSv1-only server as billing.legacy.test" "$out" "connected TLSv1 "
+out=$(preload $OLDCLIENT --method tls1 --sni BILLING.Legacy.TEST $LEGACY 2>&1)
+assert_contains "host rule: matching is case-insensitive, pinned client too" "$out" "connected TLSv1 "
+out=$(preload $PY $PYCLIENT --sni billing.legacy.test $LEGACY 2>&1)
+assert_contains "host rule: python3 reaches it as billing.legacy.test" "$out" "connected TLSv1 "
+out=$(preload $OLDCLIENT --sni other.test $LEGACY 2>&1)
+assert_contains "host rule: any other name is refused (the TLSv1.2 floor holds)" "$out" "handshake failed"
+out=$(preload $PY $PYCLIENT --sni other.test $LEGACY 2>&1)
+assert_contains "host rule: python3 with another name is refused" "$out" "handshake failed"
+out=$(preload $OLDCLIENT $LEGACY 2>&1)
+assert_contains "host rule: no server name, no legacy rule" "$out" "handshake failed"
+out=$(preload $OLDCLIENT --sni billing.legacy.test $WIDE 2>&1)
+assert_contains "host rule: the legacy name still negotiates TLSv1.2 with a server that has it" "$out" "connected TLSv1.2"
+out=$(TLSOVERRIDE_LOG=info preload $OLDCLIENT --sni billing.legacy.test $LEGACY 2>&1)
+assert_contains "host rule: the info line names the connection's rule" "$out" \
+    'client connection to billing.legacy.test: protocols TLSv1-TLSv1.3, security level 0, from rule "legacy test hosts"'
+unset TLSOVERRIDE_CONFIG
+
+# Per-program rule: one binary, not a copy of it under another name.
+cp "$OLDCLIENT" "$T/billing-sync"; cp "$OLDCLIENT" "$T/other-client"
+cat > "$T/program.toml" <<'TOML'
+[[rule]]
+program = ["billing-*"]
+min_protocol = "TLSv1.2"
+TOML
+out=$(TLSOVERRIDE_CONFIG=$T/program.toml preload "$T/billing-sync" --method tls1 $MODERN 2>&1)
+assert_contains "program rule: billing-sync is upgraded" "$out" "connected TLSv1.2"
+out=$(TLSOVERRIDE_CONFIG=$T/program.toml preload "$T/other-client" --method tls1 $MODERN 2>&1)
+assert_contains "program rule: the same binary as other-client is not" "$out" "handshake failed"
+ln -s "$T/billing-sync" "$T/alias"
+out=$(TLSOVERRIDE_CONFIG=$T/program.toml preload "$T/alias" --method tls1 $MODERN 2>&1)
+assert_contains "program rule: started under another name, the executable's file name still matches" "$out" "connected TLSv1.2"
+
+# check
+for f in "$CONFIG_DIR"/*.toml; do
+    out=$($TLSO check "$f" 2>&1); status=$?
+    assert_eq "check passes the shipped $(basename "$f")" "$status" "0"
+done
+printf '[policy]\nmin_protocol = "TLSv1.2"\nmin_protcol = "TLSv1"\nsecurity_level = "high"\n\n[[rule]]\nmax_protocol = "TLSv9"\n' > "$T/bad.toml"
+out=$($TLSO check "$T/bad.toml" 2>&1); status=$?
+assert_eq "check exits 1 on a bad file" "$status" "1"
+assert_contains "check: unknown key, located, with the nearest valid key" "$out" \
+    "tlsoverride: $T/bad.toml:3:1: unknown key 'min_protcol' in [policy] (did you mean 'min_protocol'?)"
+assert_contains "check: a wrong type, located" "$out" "$T/bad.toml:4:18: security_level must be an integer from 0 to 5, not a string"
+assert_contains "check: an unknown protocol, located" "$out" "$T/bad.toml:7:16: max_protocol: unknown protocol version 'TLSv9'"
+printf '[policy]\nciphers = "NO-SUCH-CIPHER"\ngroups = "X25519:P-999"\n' > "$T/openssl.toml"
+out=$($TLSO check "$T/openssl.toml" 2>&1)
+assert_contains "check: a cipher list OpenSSL rejects, located" "$out" "$T/openssl.toml:2:11: ciphers 'NO-SUCH-CIPHER' rejected by OpenSSL"
+assert_contains "check: a group list OpenSSL rejects, located" "$out" "$T/openssl.toml:3:10: groups 'X25519:P-999' rejected by OpenSSL"
+printf '[policy]\nmin_protocol = "TLSv1.3"\nmax_protocol = "TLSv1.2"\n' > "$T/range.toml"
+out=$($TLSO check "$T/range.toml" 2>&1)
+assert_contains "check: min_protocol above max_protocol" "$out" "$T/range.toml:2:16: min_protocol TLSv1.3"
+printf '[rule]\nname = "x"\n' > "$T/table.toml"
+out=$($TLSO check "$T/table.toml" 2>&1)
+assert_contains "check: [rule] instead of [[rule]]" "$out" "rule must be written [[rule]]"
+out=$($TLSO check "$T/missing.toml" 2>&1); status=$?
+assert_contains "check: a missing file is named" "$out" "$T/missing.toml: cannot read the configuration: No such file or directory"
+assert_eq "check: a missing file exits 1" "$status" "1"
+out=$($TLSO check "$T" 2>&1)
+assert_contains "check: a directory is named as one" "$out" "is a directory"
+out=$($TLSO check "$CONFIG_DIR/one-legacy-host.toml" 2>&1)
+assert_contains "check prints the effective policy" "$out" 'rule 1 "legacy billing"'
+
+# explain
+out=$(TLSOVERRIDE_CIPHERS=ECDHE+AESGCM $TLSO explain --config "$T/legacy.toml" --host billing.legacy.test --role client 2>&1)
+assert_contains "explain names the matching rule" "$out" 'matching rule: 1 "legacy test hosts"'
+assert_contains "explain says a value comes from the rule" "$out" 'from rule "legacy test hosts"'
+assert_contains "explain says a value comes from the environment" "$out" "from environment TLSOVERRIDE_CIPHERS"
+assert_contains "explain says what is left to the program" "$out" "left to the program"
+out=$($TLSO explain --config "$T/legacy.toml" --host www.example.test 2>&1)
+assert_contains "explain: another host falls back to [policy]" "$out" 'from [policy]'
+
+# A broken file: the preloaded program fails closed with the located message.
+printf '[policy]\nmin_protocol = "TLSv1.2\n' > "$T/broken.toml"
+out=$(TLSOVERRIDE_CONFIG=$T/broken.toml preload $OLDCLIENT $MODERN 2>&1)
+assert_contains "a broken file fails the program's context creation" "$out" "context creation failed"
+assert_contains "the log line is located" "$out" "error: $T/broken.toml:2:"
+out=$(TLSOVERRIDE_CONFIG=$T/missing.toml preload $OLDCLIENT $MODERN 2>&1)
+assert_contains "TLSOVERRIDE_CONFIG must exist when set" "$out" "$T/missing.toml: cannot read the configuration"
+printf 'on_error = "ignore"\n[policy]\nmin_protocol = "TLSv1.2"\nciphers = "NO-SUCH"\n' > "$T/ignored.toml"
+out=$(TLSOVERRIDE_CONFIG=$T/ignored.toml preload $OLDCLIENT $MODERN 2>&1)
+assert_contains "on_error = \"ignore\" in the file: the program runs unmodified" "$out" "connected TLSv1.2"
+assert_contains "on_error = \"ignore\": the located error is still logged" "$out" "$T/ignored.toml:4:11: ciphers 'NO-SUCH' rejected"
