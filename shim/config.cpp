@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "profiles.hpp"
@@ -67,7 +68,9 @@ private:
     void unknown_key(const toml::key& key, const std::vector<std::string_view>& valid, std::string_view where) {
         std::string message = "unknown key '" + std::string(key.str()) + "' " + std::string(where);
         std::string guess = nearest(key.str(), valid);
-        if (!guess.empty()) message += " (did you mean '" + guess + "'?)";
+        bool top_level = &valid != &top_keys && std::find(top_keys.begin(), top_keys.end(), key.str()) != top_keys.end();
+        if (top_level) message += " ('" + std::string(key.str()) + "' belongs at the top of the file, before any [table])";
+        else if (!guess.empty()) message += " (did you mean '" + guess + "'?)";
         error(key.source(), message);
     }
 
@@ -219,7 +222,7 @@ private:
     void read_rule_key(const toml::key& key, const toml::node& v, Rule& rule) {
         std::string_view k = key.str();
         if (k == "name") {
-            if (auto s = string_of(v, "name")) rule.name = *s;
+            if (auto s = string_of(v, "name"); s && !s->empty()) rule.name = *s;
         } else if (k == "program") {
             if (auto l = strings_of(v, "program", true)) rule.programs = *l;
         } else if (k == "host") {
@@ -303,7 +306,17 @@ LoadedConfig parse_config(std::string_view text, std::string_view path) {
         failed.errors.push_back({located(parsed.error().source()), std::string(parsed.error().description())});
         return failed;
     }
-    return Reader(std::string(path)).read(parsed.table());
+    LoadedConfig loaded = Reader(std::string(path)).read(parsed.table());
+    // toml++ tables are ordered by key: report in the order of the file instead.
+    auto position = [](const Diagnostic& d) {
+        std::size_t column_colon = d.where.rfind(':');
+        std::size_t line_colon = column_colon == std::string::npos ? std::string::npos : d.where.rfind(':', column_colon - 1);
+        if (line_colon == std::string::npos) return std::pair<long, long>{0, 0};
+        return std::pair<long, long>{std::atol(d.where.c_str() + line_colon + 1), std::atol(d.where.c_str() + column_colon + 1)};
+    };
+    std::stable_sort(loaded.errors.begin(), loaded.errors.end(),
+                     [&](const Diagnostic& a, const Diagnostic& b) { return position(a) < position(b); });
+    return loaded;
 }
 
 LoadedConfig load_config_file(const std::string& path) {
@@ -313,9 +326,11 @@ LoadedConfig load_config_file(const std::string& path) {
         failed.errors.push_back({path, std::move(message)});
         return failed;
     };
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    // O_NONBLOCK: a FIFO at the path must not hang the host program; it is then
+    // refused as not a regular file.
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) return failure(std::string("cannot read the configuration: ") + std::strerror(errno));
-    struct stat st;
+    struct stat st {};
     std::string text;
     bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     if (regular && static_cast<std::size_t>(st.st_size) <= max_file_bytes) {

@@ -36,6 +36,7 @@ struct ContextState {
     std::optional<std::size_t> rule;
     std::optional<Role> role;
     bool observed = false;  // our info callback is installed
+    bool held_pinned = false;  // flexible method, min = max = the version the program pinned
     InfoCallback program_callback = nullptr;
 };
 
@@ -61,6 +62,7 @@ struct Process {
     std::string error;        // non-empty: the configuration is bad and contexts fail closed
     bool governing = false;   // something to apply or to observe
     bool connection_rules = false;  // some rule names a host or a role: decide again per connection
+    bool connection_bounds = false; // ... and one of those sets a protocol bound
     ProcessConfig loaded;
     std::string program, executable;
     int context_slot = -1, connection_slot = -1;
@@ -214,7 +216,11 @@ void start(const Stage1* stage1) {
     }
     bool anything = false;
     for (const Settings& s : pc.layers) anything |= !s.empty();
-    for (const Rule& r : pc.config.rules) P->connection_rules |= names_host_or_role(r);
+    for (std::size_t i = 0; i < pc.config.rules.size(); i++) {
+        bool per_connection = names_host_or_role(pc.config.rules[i]);
+        P->connection_rules |= per_connection;
+        P->connection_bounds |= per_connection && pc.layer(i).names_a_bound();
+    }
     P->governing = anything || P->records;
     if (P->governing)
         P->log.write(LogLevel::Debug, "configuration: " + (pc.path.empty() ? std::string("environment only") : pc.path) +
@@ -268,9 +274,17 @@ SSL_CTX* create_context(const SSL_METHOD* asked, const char* function, Create cr
     const Settings& settings = P->layer(rule);
     // A pinned method ignores min/max (they return 1 and change nothing): the
     // flexible method of the same role is what lets the configured range apply.
-    bool replace = facts.pinned && settings.names_a_bound();
+    // OpenSSL checks a connection's bounds against its context's method, so a rule
+    // that may set bounds per connection needs the flexible method too; until it
+    // applies, min = max = the pinned version keeps the program's choice.
+    bool replace = facts.pinned && (settings.names_a_bound() || P->connection_bounds);
     SSL_CTX* ctx = create(replace ? facts.flexible : asked);
     if (!ctx) return nullptr;
+    if (replace && !settings.names_a_bound()) {
+        long pinned = openssl_version_of(*facts.pinned);
+        ssl().real.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, pinned, nullptr);
+        ssl().real.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MAX_PROTO_VERSION, pinned, nullptr);
+    }
 
     if (std::optional<Diagnostic> rejected = apply_to_context(ssl(), ctx, settings)) {
         P->log.write(LogLevel::Error, rejected->text());
@@ -282,6 +296,7 @@ SSL_CTX* create_context(const SSL_METHOD* asked, const char* function, Create cr
         return ctx;
     }
     auto* state = new ContextState{&settings, rule, facts.role};
+    state->held_pinned = replace && !settings.names_a_bound();
     if (!ssl().SSL_CTX_set_ex_data(ctx, P->context_slot, state)) {
         delete state;
         return ctx;
@@ -323,6 +338,11 @@ void decide_connection(SSL* s, std::optional<Role> role) {
     const Settings& settings = *c->settings;
     MethodFacts facts = method_facts(ssl(), ssl().SSL_get_ssl_method(s));
     if (facts.pinned && settings.names_a_bound()) ssl().real.SSL_set_ssl_method(s, facts.flexible);
+    if (st->held_pinned && settings.names_a_bound()) {
+        // The rule's range replaces the pinned version held at creation.
+        ssl().real.SSL_ctrl(s, SSL_CTRL_SET_MIN_PROTO_VERSION, 0, nullptr);
+        ssl().real.SSL_ctrl(s, SSL_CTRL_SET_MAX_PROTO_VERSION, 0, nullptr);
+    }
     if (std::optional<Diagnostic> rejected = apply_to_connection(ssl(), s, settings))
         P->log.write(LogLevel::Error, rejected->text());
     if (P->log.enabled(LogLevel::Info)) {
@@ -396,8 +416,11 @@ void record(SSL* s, ConnectionState& c, bool ok) {
         r.alert_sent = c.alert_sent;
         if (unsigned long e = ssl().ERR_peek_last_error())
             if (const char* reason = ssl().ERR_reason_error_string(e)) r.reason = reason;
+        // A client that does not verify still has a verify result: it matters only
+        // when verification is why the handshake failed.
         long verify = ssl().SSL_get_verify_result(s);
-        if (verify != X509_V_OK) r.verify_error = ssl().X509_verify_cert_error_string(verify);
+        if (verify != X509_V_OK && r.reason.find("certificate verify failed") != std::string::npos)
+            r.verify_error = ssl().X509_verify_cert_error_string(verify);
         offered_versions(s, r);
         r.offered_ciphers = ssl().OPENSSL_sk_num(reinterpret_cast<const OPENSSL_STACK*>(ssl().SSL_get_ciphers(s)));
     }
@@ -413,7 +436,7 @@ void observe(SSL* s, int where, int ret) {
     ConnectionState* c = connection_state(s);
     if (!c) return;
     if (where & SSL_CB_ALERT) {
-        if (!c->recorded && c->alert.empty()) {
+        if (!c->recorded && (ret >> 8) == SSL3_AL_FATAL && c->alert.empty()) {
             c->alert = ssl().SSL_alert_desc_string_long(ret);
             c->alert_sent = where & SSL_CB_WRITE;
         }
@@ -421,8 +444,11 @@ void observe(SSL* s, int where, int ret) {
     }
     if (c->recorded) return;
     if (where & SSL_CB_HANDSHAKE_DONE) record(s, *c, true);
-    // An exit with nothing to wait for (not WANT_READ/WRITE) is a failed handshake.
-    else if ((where & SSL_CB_EXIT) && ret <= 0 && ssl().SSL_want(s) == SSL_NOTHING) record(s, *c, false);
+    // An exit that is not a wait for the socket is a failed handshake. After a fatal
+    // alert OpenSSL may still say it is reading, so the alert and the error queue count too.
+    else if ((where & SSL_CB_EXIT) && ret <= 0 &&
+             (!c->alert.empty() || ssl().SSL_want(s) == SSL_NOTHING || ssl().ERR_peek_last_error() != 0))
+        record(s, *c, false);
 }
 
 InfoCallback program_callback_of(const SSL* s) {

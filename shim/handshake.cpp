@@ -60,7 +60,7 @@ std::string format_text(const HandshakeRecord& r) {
         if (!hint.empty()) line += " hint: " + hint;
     }
     if (!r.rule.empty()) line += " rule=\"" + r.rule + "\"";
-    return line;
+    return one_line(line);
 }
 
 std::string format_json(const HandshakeRecord& r) {

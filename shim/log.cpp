@@ -21,8 +21,28 @@ std::string_view level_word(LogLevel l) {
     }
 }
 
-void write_line(int fd, std::string line) {
+}  // namespace
+
+std::string one_line(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + 1);
+    for (unsigned char c : text) {
+        if (c >= 0x20 && c != 0x7f) {
+            out += static_cast<char>(c);
+            continue;
+        }
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\x%02x", c);
+        out += buf;
+    }
+    return out;
+}
+
+namespace {
+
+void write_line(int fd, std::string_view text) {
     int saved = errno;
+    std::string line = one_line(text);
     line += '\n';
     // One write() per line: O_APPEND makes each one land whole at the end.
     ssize_t ignored = ::write(fd, line.data(), line.size());

@@ -33,6 +33,9 @@ private:
 };
 
 std::string json_escape(std::string_view text);
+// Control characters (a client's SNI can hold a newline) would split or forge
+// lines: they become \xNN.
+std::string one_line(std::string_view text);
 std::string rfc3339_now();
 
 }  // namespace tlso

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "policy.hpp"
 
 namespace tlso {
@@ -30,8 +32,10 @@ ProcessConfig load_process_config(const Lookup& getenv, const std::optional<std:
         pc.layers.push_back(effective_settings(pc.environment.settings, &r, pc.config.policy));
     if (pc.errors.empty())
         for (const Settings& s : pc.layers) {
-            Diagnostics range = check_range(s);
-            pc.errors.insert(pc.errors.end(), range.begin(), range.end());
+            // One conflict (say, from the environment) shows in every layer: report it once.
+            for (const Diagnostic& d : check_range(s))
+                if (std::none_of(pc.errors.begin(), pc.errors.end(), [&](const Diagnostic& e) { return e.text() == d.text(); }))
+                    pc.errors.push_back(d);
         }
     return pc;
 }

@@ -136,6 +136,15 @@ std::string value_text(const std::vector<std::string>& items) {
     return joined;
 }
 
+std::string toml_quoted(std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
 bool Settings::empty() const {
     bool any = false;
     for_each_setting(*this, [&](const SettingName&, const auto& field) { any |= field.has_value(); });

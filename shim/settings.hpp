@@ -123,14 +123,15 @@ std::string value_text(const std::string& s);
 std::string value_text(int i);
 std::string value_text(bool b);
 std::string value_text(const std::vector<std::string>& items);
+std::string toml_quoted(std::string_view text);
 template <class T>
 std::string toml_text(const T& v) {
     if constexpr (std::is_same_v<T, int> || std::is_same_v<T, bool>) return value_text(v);
     else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
         std::string out = "[";
-        for (const std::string& i : v) out += (out.size() > 1 ? ", \"" : "\"") + i + "\"";
+        for (const std::string& i : v) out += (out.size() > 1 ? ", " : "") + toml_quoted(i);
         return out + "]";
-    } else return "\"" + value_text(v) + "\"";
+    } else return toml_quoted(value_text(v));
 }
 
 std::string_view mode_name(Mode m);

@@ -318,14 +318,16 @@ const RunTimeLoader* run_time_loader_for(const std::vector<RunTimeLoader>& loade
     return nullptr;
 }
 
-std::string how_to_check(const std::string& name) {
-    return "check a real run: tlsoverride run --log info --min-protocol TLSv1.2 -- " + name +
+// COMMAND is what the operator asked about: the script, not its interpreter.
+std::string how_to_check(const std::string& command) {
+    return "check a real run: tlsoverride run --log info --min-protocol TLSv1.2 -- " + command +
            " ...\n  prints \"tlsoverride[PID]: info: client context: ...\" for each TLS context it configures.";
 }
 
 // An interpreter links no TLS library itself; its extension module does, once a script
 // imports it. Finding that module and its libssl is as far as the files go.
-Verdict diagnose_run_time_loader(const RunTimeLoader& loader, const std::string& name, const std::string& path) {
+Verdict diagnose_run_time_loader(const RunTimeLoader& loader, const std::string& name, const std::string& path,
+                                 const std::string& command) {
     std::string prefix = directory_name(directory_name(real_path(path)));
     if (prefix == "/") prefix = "";
     for (const std::string& pattern : loader.module_globs) {
@@ -349,14 +351,14 @@ Verdict diagnose_run_time_loader(const RunTimeLoader& loader, const std::string&
             return {Outcome::governed_at_run_time,
                     name + " loads " + ssl->soname + " at run time through " + loader.module +
                         "; whether a given script uses TLS cannot be known from the files.",
-                    {how_to_check(name)}};
+                    {how_to_check(command)}};
         }
     }
     evidence("module", std::string("none found for ") + loader.module + " under " + (prefix.empty() ? "/" : prefix));
     return {Outcome::unknown,
             name + " is an interpreter that loads TLS support at run time, but " + loader.module +
                 " was not found next to it, so it cannot be told from the files.",
-            {how_to_check(name)}};
+            {how_to_check(command)}};
 }
 
 // ---- ELF programs ------------------------------------------------------------------
@@ -385,7 +387,108 @@ std::string bundled_openssl_evidence(const std::string& path, const ElfFile& elf
     return found;
 }
 
-Verdict diagnose_elf(const std::string& name, const std::string& path, const FileMode& mode) {
+// What the program's libraries and its own symbols say about its TLS library.
+struct TlsFindings {
+    const Library* libssl = nullptr;
+    const Library* gnutls = nullptr;
+    const Library* nss = nullptr;
+    const Library* library_with_own_openssl = nullptr;  // defines SSL_CTX_new but is not libssl
+    bool program_defines_openssl = false;
+    std::string openssl_inside_program;  // evidence text, or ""
+};
+
+// Prints the evidence lines for the TLS libraries found and returns them.
+TlsFindings find_tls_libraries(const std::string& name, const std::string& path, const ElfFile& elf,
+                               const Closure& closure) {
+    TlsFindings f;
+    f.libssl = find_library(closure, is_openssl_libssl);
+    f.gnutls = find_library(closure, is_gnutls);
+    f.nss = find_library(closure, is_nss);
+    for (const Library& l : closure.libraries)
+        if (!f.library_with_own_openssl && l.elf.defined_symbols.count("SSL_CTX_new") && !is_openssl_libssl(l.soname))
+            f.library_with_own_openssl = &l;
+    f.program_defines_openssl = elf.defined_symbols.count("SSL_CTX_new") > 0;
+    f.openssl_inside_program = bundled_openssl_evidence(path, elf);
+
+    std::set<std::string> shown;
+    if (f.libssl) {
+        show_chain(closure, *f.libssl, shown);
+        std::string version = find_openssl_version(f.libssl->path);
+        std::string version_from = f.libssl->path;
+        if (const Library* crypto = version.empty() ? find_library(closure, is_openssl_libcrypto) : nullptr) {
+            version = find_openssl_version(crypto->path);
+            version_from = crypto->path;
+        }
+        if (!version.empty()) evidence("OpenSSL version", version + " (text in " + version_from + ")");
+    }
+    if (f.gnutls) show_chain(closure, *f.gnutls, shown);
+    if (f.nss) show_chain(closure, *f.nss, shown);
+    if (f.library_with_own_openssl) show_chain(closure, *f.library_with_own_openssl, shown);
+    if (!f.openssl_inside_program.empty()) evidence("inside " + name, f.openssl_inside_program);
+    return f;
+}
+
+// Secure execution first (nothing else matters then), then an OpenSSL of the program's
+// own (its calls never leave it), then the libraries it links, then run-time loading.
+Verdict decide(const std::string& name, const std::string& path, const std::string& command, const FileMode& mode,
+               const TlsFindings& f, size_t library_count) {
+    const std::string real_name = base_name(real_path(path));
+    if (std::string privileged = secure_execution_reason(mode); !privileged.empty())
+        return {Outcome::not_governed,
+                name + ": " + privileged + ", so the kernel starts it in secure-execution mode and ld.so silently "
+                       "ignores LD_PRELOAD (tlsoverride run refuses it).",
+                {"only /etc/ld.so.preload reaches it, for every program on the machine, and then only",
+                 "/etc/tlsoverride/config.toml applies (see 'Setuid programs' in tlsoverride(1))."}};
+    if (f.program_defines_openssl)
+        return {Outcome::not_governed,
+                name + " carries its own OpenSSL: its calls to it are bound inside the program and never reach a preloaded library.",
+                bundled_openssl_knobs(real_name)};
+    if (f.libssl && f.libssl->soname != "libssl.so.3")
+        return {Outcome::unknown,
+                name + " uses " + f.libssl->soname + "; tlsoverride is built and tested for OpenSSL 3 (libssl.so.3) only.",
+                {how_to_check(command)}};
+    if (f.libssl) {
+        std::vector<std::string> next = {"tlsoverride run [FLAGS] -- " + command + " ... applies the policy."};
+        for (const Library* other : {f.gnutls, f.nss})
+            if (other)
+                next.push_back("it also loads " + other->soname + " (through " + other->needed_by +
+                               "): connections made through that library are not governed.");
+        return {Outcome::governed,
+                name + " uses OpenSSL through " + f.libssl->soname +
+                    (f.libssl->needed_by == name ? "" : " (needed by " + f.libssl->needed_by + ")") + ".",
+                next};
+    }
+    if (const Library* l = f.library_with_own_openssl)
+        return {Outcome::not_governed,
+                l->soname + " (" + l->path + ") carries its own OpenSSL; calls inside it do not reach a preloaded library.",
+                bundled_openssl_knobs(real_name)};
+    if (f.gnutls)
+        return {Outcome::not_governed, name + " uses GnuTLS (" + f.gnutls->soname + "), not OpenSSL; tlsoverride governs OpenSSL only.",
+                gnutls_knobs(real_name)};
+    if (f.nss)
+        return {Outcome::not_governed, name + " uses NSS (" + f.nss->soname + "), not OpenSSL; tlsoverride governs OpenSSL only.",
+                {"use the program's own TLS settings (Firefox and Thunderbird: the security.tls.version.min and .max preferences)."}};
+    if (!f.openssl_inside_program.empty())
+        return {Outcome::not_governed, name + " contains an OpenSSL of its own; calls inside it do not reach a preloaded library.",
+                bundled_openssl_knobs(real_name)};
+
+    std::vector<RunTimeLoader> loaders = run_time_loaders(real_name);
+    if (const RunTimeLoader* loader = run_time_loader_for(loaders, base_name(name), real_name))
+        return diagnose_run_time_loader(*loader, name, path, command);
+    std::string named = find_string_starting(path, "libssl.so");
+    if (!named.empty()) {
+        evidence("string in " + name, "\"" + named + "\" (a library name, usually for dlopen)");
+        return {Outcome::governed_at_run_time,
+                name + " names " + named + " and probably loads it at run time with dlopen; that cannot be confirmed from the files.",
+                {how_to_check(command)}};
+    }
+    return {Outcome::not_governed,
+            name + " links no TLS library (no libssl, GnuTLS or NSS among its " + std::to_string(library_count) +
+                " libraries) and contains no OpenSSL: it does not seem to use TLS, or loads it in a way the files do not show.",
+            {how_to_check(command)}};
+}
+
+Verdict diagnose_elf(const std::string& name, const std::string& path, const FileMode& mode, const std::string& command) {
     std::string error;
     std::optional<ElfFile> elf = read_elf(path, error);
     if (!elf) return {Outcome::unknown, path + ": " + error + "; doctor reads ELF programs and #! scripts.", {}};
@@ -393,21 +496,19 @@ Verdict diagnose_elf(const std::string& name, const std::string& path, const Fil
     const bool dynamic = !elf->interpreter.empty();
     evidence("ELF", describe_architecture(*elf) + (elf->type == ET_DYN ? " position-independent" : "") +
                         (dynamic ? ", dynamically linked, interpreter " + elf->interpreter : ", statically linked (no PT_INTERP)"));
-    std::string real_name = base_name(real_path(path));
 
     if (!same_architecture_as_this_tool(*elf))
         return {Outcome::not_governed,
                 name + " is " + describe_architecture(*elf) + " but this tlsoverride is built for another architecture; "
                        "ld.so refuses a preload library of the wrong class (it prints an error and carries on without it).",
                 {"build and install tlsoverride for " + describe_architecture(*elf) + "."}};
-
     if (!dynamic) {
         std::string bundled = bundled_openssl_evidence(path, *elf);
-        if (!bundled.empty()) evidence("inside", bundled);
+        if (!bundled.empty()) evidence("inside " + name, bundled);
         return {Outcome::not_governed,
                 name + " is statically linked: ld.so never runs, so LD_PRELOAD has no effect" +
                     (bundled.empty() ? "." : ", and it carries its own OpenSSL."),
-                bundled_openssl_knobs(real_name)};
+                bundled_openssl_knobs(base_name(real_path(path)))};
     }
 
     evidence("DT_NEEDED", elf->needed.empty() ? "(none)" : joined(elf->needed));
@@ -417,81 +518,8 @@ Verdict diagnose_elf(const std::string& name, const std::string& path, const Fil
     evidence("libraries", std::to_string(closure.libraries.size()) + " resolved through DT_NEEDED");
     for (const std::string& m : closure.missing) evidence("not found", m);
 
-    const std::string privileged = secure_execution_reason(mode);
-    std::string bundled = bundled_openssl_evidence(path, *elf);
-    const Library* ssl = find_library(closure, is_openssl_libssl);
-    const Library* gnutls = find_library(closure, is_gnutls);
-    const Library* nss = find_library(closure, is_nss);
-
-    std::set<std::string> shown;
-    if (ssl) {
-        show_chain(closure, *ssl, shown);
-        std::string version = find_openssl_version(ssl->path);
-        std::string version_from = ssl->path;
-        if (const Library* crypto = version.empty() ? find_library(closure, is_openssl_libcrypto) : nullptr) {
-            version = find_openssl_version(crypto->path);
-            version_from = crypto->path;
-        }
-        if (!version.empty()) evidence("OpenSSL version", version + " (text in " + version_from + ")");
-    }
-    if (gnutls) show_chain(closure, *gnutls, shown);
-    if (nss) show_chain(closure, *nss, shown);
-    if (!bundled.empty()) evidence("inside " + name, bundled);
-
-    if (!privileged.empty())
-        return {Outcome::not_governed,
-                name + ": " + privileged + ", so the kernel starts it in secure-execution mode and ld.so silently "
-                       "ignores LD_PRELOAD (tlsoverride run refuses it).",
-                {"only /etc/ld.so.preload reaches it, for every program on the machine, and then only",
-                 "/etc/tlsoverride/config.toml applies (see 'Setuid programs' in tlsoverride(1))."}};
-    if (elf->defined_symbols.count("SSL_CTX_new"))
-        return {Outcome::not_governed,
-                name + " carries its own OpenSSL: its calls to it are bound inside the program and never reach a preloaded library.",
-                bundled_openssl_knobs(real_name)};
-    if (ssl && ssl->soname != "libssl.so.3")
-        return {Outcome::unknown,
-                name + " uses " + ssl->soname + "; tlsoverride is built and tested for OpenSSL 3 (libssl.so.3) only.",
-                {how_to_check(name)}};
-    if (ssl) {
-        std::vector<std::string> next = {"tlsoverride run [FLAGS] -- " + name + " ... applies the policy."};
-        for (const Library* other : {gnutls, nss})
-            if (other)
-                next.push_back("it also loads " + other->soname + " (through " + other->needed_by +
-                               "): connections made through that library are not governed.");
-        return {Outcome::governed,
-                name + " uses OpenSSL through " + ssl->soname +
-                    (ssl->needed_by == name ? "" : " (needed by " + ssl->needed_by + ")") + ".",
-                next};
-    }
-    for (const Library& l : closure.libraries)
-        if (l.elf.defined_symbols.count("SSL_CTX_new") && !is_openssl_libssl(l.soname))
-            return {Outcome::not_governed,
-                    l.soname + " (" + l.path + ") carries its own OpenSSL; calls inside it do not reach a preloaded library.",
-                    bundled_openssl_knobs(real_name)};
-    if (gnutls)
-        return {Outcome::not_governed, name + " uses GnuTLS (" + gnutls->soname + "), not OpenSSL; tlsoverride governs OpenSSL only.",
-                gnutls_knobs(real_name)};
-    if (nss)
-        return {Outcome::not_governed, name + " uses NSS (" + nss->soname + "), not OpenSSL; tlsoverride governs OpenSSL only.",
-                {"use the program's own TLS settings (Firefox and Thunderbird: the security.tls.version.min and .max preferences)."}};
-    if (!bundled.empty())
-        return {Outcome::not_governed, name + " contains an OpenSSL of its own; calls inside it do not reach a preloaded library.",
-                bundled_openssl_knobs(real_name)};
-
-    std::vector<RunTimeLoader> loaders = run_time_loaders(real_name);
-    if (const RunTimeLoader* loader = run_time_loader_for(loaders, base_name(name), real_name))
-        return diagnose_run_time_loader(*loader, name, path);
-    std::string named = find_string_starting(path, "libssl.so");
-    if (!named.empty()) {
-        evidence("string in " + name, "\"" + named + "\" (a library name, usually for dlopen)");
-        return {Outcome::governed_at_run_time,
-                name + " names " + named + " and probably loads it at run time with dlopen; that cannot be confirmed from the files.",
-                {how_to_check(name)}};
-    }
-    return {Outcome::not_governed,
-            name + " links no TLS library (no libssl, GnuTLS or NSS among its " + std::to_string(closure.libraries.size()) +
-                " libraries) and contains no OpenSSL: it does not seem to use TLS, or loads it in a way the files do not show.",
-            {how_to_check(name)}};
+    TlsFindings findings = find_tls_libraries(name, path, *elf, closure);
+    return decide(name, path, command, mode, findings, closure.libraries.size());
 }
 
 // ---- scripts ------------------------------------------------------------------------
@@ -549,9 +577,10 @@ bool file_mentions(const std::string& path, const std::string& text) {
     return false;
 }
 
-int diagnose(const std::string& name, int depth);
+int diagnose(const std::string& name, int depth, const std::string& command);
 
-int diagnose_script(const std::string& name, const std::string& path, const Shebang& shebang, int depth) {
+int diagnose_script(const std::string& name, const std::string& path, const Shebang& shebang, int depth,
+                    const std::string& command) {
     evidence("script", "#!" + shebang.interpreter + (shebang.argument.empty() ? "" : " " + shebang.argument));
     std::string interpreter = shebang.interpreter;
     if (base_name(interpreter) == "env") {
@@ -576,7 +605,7 @@ int diagnose_script(const std::string& name, const std::string& path, const Sheb
     if (depth >= max_script_depth)
         return print_verdict({Outcome::unknown, "too many nested #! interpreters (the kernel stops at 4).", {}});
     std::printf("interpreter of %s:\n", name.c_str());
-    return diagnose(interpreter, depth + 1);
+    return diagnose(interpreter, depth + 1, command);
 }
 
 bool is_elf(const std::string& path) {
@@ -585,7 +614,7 @@ bool is_elf(const std::string& path) {
     return in.read(magic, 4) && std::memcmp(magic, "\x7f" "ELF", 4) == 0;
 }
 
-int diagnose(const std::string& name, int depth) {
+int diagnose(const std::string& name, int depth, const std::string& command) {
     std::optional<std::string> path = find_program(name);
     std::optional<FileMode> mode = path ? file_mode_of(*path) : std::nullopt;
     if (!path || !mode) {
@@ -593,15 +622,19 @@ int diagnose(const std::string& name, int depth) {
                      name.find('/') != std::string::npos ? "no such file" : "not found in PATH (give a path to the program)");
         return exit_usage;
     }
+    if (depth == 0)
+        std::printf("inspected (nothing is run): file mode and security.capability; ELF program headers,\n"
+                    "dynamic section and dynamic symbols; DT_NEEDED resolved as ld.so would (DT_RPATH,\n"
+                    "LD_LIBRARY_PATH, DT_RUNPATH, /etc/ld.so.conf, default directories; not ld.so.cache, not ldd)\n");
     std::string real = real_path(*path);
     std::printf("program: %s%s\n", path->c_str(), real != *path ? (" -> " + real).c_str() : "");
     evidence("mode", describe_mode(*mode) + (secure_execution_reason(*mode).empty()
                                                  ? " (not setuid, not setgid, no file capabilities)"
                                                  : " (" + secure_execution_reason(*mode) + ")"));
-    if (std::optional<Shebang> shebang = read_shebang(*path)) return diagnose_script(name, *path, *shebang, depth);
+    if (std::optional<Shebang> shebang = read_shebang(*path)) return diagnose_script(name, *path, *shebang, depth, command);
     if (!is_elf(*path))
         return print_verdict({Outcome::unknown, *path + " is neither an ELF program nor a #! script.", {}});
-    return print_verdict(diagnose_elf(name, *path, *mode));
+    return print_verdict(diagnose_elf(name, *path, *mode, command));
 }
 
 }  // namespace
@@ -631,8 +664,5 @@ int command_doctor(int argc, char** argv) {
                      programs.empty() ? "no PROGRAM given" : "give one PROGRAM at a time");
         return exit_usage;
     }
-    std::printf("inspected (nothing is run): file mode and security.capability; ELF program headers, dynamic\n"
-                "section and dynamic symbols; DT_NEEDED resolved as ld.so would (DT_RPATH, LD_LIBRARY_PATH,\n"
-                "DT_RUNPATH, /etc/ld.so.conf, default directories; not ld.so.cache, not ldd)\n");
-    return diagnose(programs.front(), 0);
+    return diagnose(programs.front(), 0, programs.front());
 }

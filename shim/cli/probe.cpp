@@ -13,10 +13,10 @@
 
 #include <openssl/crypto.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <exception>
 #include <optional>
 #include <string>
@@ -54,10 +54,17 @@ void print_help(std::FILE* out) {
                "  -h, --help         this text\n"
                "      --version      the version, and the OpenSSL the probe uses\n"
                "\n"
-               "Exit status: 0 probed; 1 the server speaks TLS but accepted nothing offered;\n"
-               "2 usage error; 3 HOST does not resolve; 4 connection refused or unreachable;\n"
-               "5 timed out; 6 the server does not speak TLS; 7 the server closed the connection\n"
-               "during the handshake; 8 internal error.\n"
+               "Exit status (a failure prints one line on standard error, and nothing on\n"
+               "standard output, with --json too):\n"
+               "  0  probed\n"
+               "  1  the server speaks TLS but accepted nothing the probe offers\n"
+               "  2  usage error\n"
+               "  3  HOST does not resolve\n"
+               "  4  connection refused or network unreachable\n"
+               "  5  timed out\n"
+               "  6  the server does not speak TLS\n"
+               "  7  the server closed the connection during the handshake\n"
+               "  8  internal error (OpenSSL set-up, threads, memory)\n"
                "\n"
                "example: tlsoverride probe billing.legacy.example:8443 --timeout 2\n",
                out);
@@ -72,7 +79,7 @@ struct Options {
 };
 
 int usage_error(const std::string& message) {
-    std::fprintf(stderr, "tlsoverride probe: %s\n%s", message.c_str(), usage_line);
+    std::fprintf(stderr, "tlsoverride probe: %s (see tlsoverride probe --help)\n", message.c_str());
     return exit_usage;
 }
 
@@ -157,7 +164,7 @@ int probe(const Options& options) {
     // OpenSSL writes to sockets with write(2): a server that closes early would
     // otherwise end the probe with SIGPIPE instead of a reported failure.
     std::signal(SIGPIPE, SIG_IGN);
-    Deadline started = Clock::now();
+    Clock::time_point started = Clock::now();
     ParsedEndpoint parsed = parse_endpoint(options.target);
     if (!parsed.endpoint) return usage_error(parsed.error);
     const Endpoint& endpoint = *parsed.endpoint;
@@ -176,8 +183,8 @@ int probe(const Options& options) {
     SuggestedRule rule = suggest_rule(findings, server, RuleTarget{where, sni, endpoint.host});
 
     auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
-    Report report{endpoint.host, endpoint.port, sni, reachable.address->text, findings, rule, server.handshakes(),
-                  static_cast<long>(elapsed)};
+    Report report{endpoint.host, endpoint.port, where, sni, reachable.address->text, findings, rule,
+                  server.handshakes(), static_cast<long>(elapsed)};
     if (options.json)
         print_json(report, stdout);
     else
@@ -188,9 +195,9 @@ int probe(const Options& options) {
 }  // namespace
 
 int command_probe(int argc, char** argv) {
-    Options options;
-    if (auto done = parse_options(argc, argv, options)) return *done;
     try {
+        Options options;
+        if (auto done = parse_options(argc, argv, options)) return *done;
         return probe(options);
     } catch (const std::exception& error) {  // OpenSSL set-up, thread creation, memory
         return fail(exit_internal, error.what());

@@ -77,9 +77,10 @@ struct Wire {
     int alert = -1;            // the description of an alert the server sent
 };
 
-// TLS records start with a content type (20 to 24) and major version 3.
+// A TLS record starts with its content type, 20 (change_cipher_spec) to 24
+// (heartbeat), then major version 3.
 bool is_tls_record_header(const unsigned char* header) {
-    return header[0] >= SSL3_RT_CHANGE_CIPHER_SPEC && header[0] <= 24 && header[1] == 3;
+    return header[0] >= 20 && header[0] <= 24 && header[1] == 3;
 }
 
 // OpenSSL 3.0 reports each record header (SSL3_RT_HEADER) before it checks the
@@ -140,10 +141,10 @@ Handshake classify_failure(int ssl_error, int saved_errno, const Wire& wire, int
         handshake.sent_instead = printable_start(wire.first_header, fd);
         return handshake;
     }
-    if (ssl_error == SSL_ERROR_SYSCALL)  // a reset, or EPIPE writing to a closed connection
-        return failed(Failure::Closed, saved_errno ? std::strerror(saved_errno) : "the connection ended");
-    if (ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
-        return failed(Failure::Closed, "the connection ended");
+    if (ssl_error == SSL_ERROR_SYSCALL && saved_errno != 0)  // a reset, or EPIPE writing to a closed connection
+        return failed(Failure::Closed, std::strerror(saved_errno));
+    if (ssl_error == SSL_ERROR_SYSCALL || ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+        return failed(Failure::Closed, wire.first_header.empty() ? "before answering the ClientHello" : "part-way through its answer");
     return failed(Failure::Rejected, openssl_reason());
 }
 
@@ -174,7 +175,7 @@ Certificate summarize(X509* certificate) {
         summary.key_bits = EVP_PKEY_get_bits(key);
         char curve[80];
         std::size_t length = 0;
-        if (EVP_PKEY_get_group_name(key, curve, sizeof curve, &length)) summary.key_detail = curve;
+        if (EVP_PKEY_get_group_name(key, curve, sizeof curve, &length)) summary.key_curve = curve;
     }
     summary.signature = OBJ_nid2ln(X509_get_signature_nid(certificate));
     summary.not_after = iso_time(X509_get0_notAfter(certificate));

@@ -50,7 +50,7 @@ struct Certificate {
     std::string subject, issuer;  // RFC 2253, "CN=localhost"
     std::string key_type;         // "RSA", "EC", "ED25519"
     int key_bits = 0;
-    std::string key_detail;       // the curve of an EC key
+    std::string key_curve;        // an EC key's curve, "prime256v1"; empty for others
     std::string signature;        // "sha256WithRSAEncryption"
     std::string not_after;        // "2035-06-01T12:00:00Z"
 };
@@ -79,8 +79,6 @@ public:
     Handshake handshake(SSL_CTX* context, const Offer& offer);
 
     int handshakes() const { return handshakes_.load(); }
-    const std::string& sni() const { return sni_; }
-    std::chrono::milliseconds timeout() const { return timeout_; }
 
 private:
     Address address_;

@@ -79,7 +79,7 @@ void print_groups(const Findings& findings, std::FILE* out) {
 
 std::string key_text(const Certificate& certificate) {
     std::string text = certificate.key_type + " " + std::to_string(certificate.key_bits) + " bits";
-    return certificate.key_detail.empty() ? text : text + " (" + certificate.key_detail + ")";
+    return certificate.key_curve.empty() ? text : text + " (" + certificate.key_curve + ")";
 }
 
 void print_certificate(const std::optional<Certificate>& certificate, std::FILE* out) {
@@ -119,8 +119,9 @@ void print_rule(const SuggestedRule& rule, std::FILE* out) {
 }  // namespace
 
 void print_text(const Report& report, std::FILE* out) {
-    std::fprintf(out, "Probe of %s port %d at %s, %s\n\n", report.host.c_str(), report.port, report.address.c_str(),
-                 report.sni.empty() ? "no SNI" : ("SNI " + report.sni).c_str());
+    std::string address = report.host == report.address ? "" : " (" + report.address + ")";
+    std::string sni = report.sni.empty() ? "no SNI" : "SNI " + report.sni;
+    std::fprintf(out, "Probe of %s%s, %s\n\n", report.endpoint.c_str(), address.c_str(), sni.c_str());
     print_protocols(report.findings, out);
     std::fputc('\n', out);
     print_ciphers(report.findings, out);
@@ -143,6 +144,8 @@ std::string json_string(std::string_view text) {
         if (c == '"' || c == '\\') {
             quoted += '\\';
             quoted += c;
+        } else if (c == '\n') {
+            quoted += "\\n";
         } else if (static_cast<unsigned char>(c) < 0x20) {
             char escaped[8];
             std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
@@ -182,7 +185,7 @@ std::string certificate_object(const std::optional<Certificate>& certificate) {
     if (!certificate) return "null";
     return "{\"subject\": " + json_string(certificate->subject) + ", \"issuer\": " + json_string(certificate->issuer) +
            ", \"key_type\": " + json_string(certificate->key_type) + ", \"key_bits\": " + std::to_string(certificate->key_bits) +
-           ", \"key_curve\": " + (certificate->key_detail.empty() ? "null" : json_string(certificate->key_detail)) +
+           ", \"key_curve\": " + (certificate->key_curve.empty() ? "null" : json_string(certificate->key_curve)) +
            ", \"signature_algorithm\": " + json_string(certificate->signature) +
            ", \"not_after\": " + json_string(certificate->not_after) + "}";
 }

@@ -10,8 +10,9 @@
 namespace tlso::probe {
 
 struct Report {
-    std::string host;  // as given
+    std::string host;      // as given
     int port = 443;
+    std::string endpoint;  // "host:port", brackets around IPv6
     std::string sni;   // empty: none sent
     std::string address;
     const Findings& findings;

@@ -40,8 +40,9 @@ std::optional<Justified<std::string>> choose_cipher_list(const Findings& finding
                                                          const std::vector<std::string>& defaults) {
     const std::vector<Cipher>& accepted = findings.at(version).ciphers;
     if (accepted.empty() || shares_any(accepted, defaults)) return std::nullopt;
+    std::string kind = version == Version::TLSv1_3 ? " ciphersuites" : " ciphers";
     return Justified<std::string>{joined(accepted), "OpenSSL's defaults share none of the server's " +
-                                                        std::string(version_name(version)) + " ciphers"};
+                                                        std::string(version_name(version)) + kind};
 }
 
 std::optional<Justified<std::string>> choose_option(const Findings& findings) {
@@ -87,14 +88,28 @@ Handshake try_rule(const SuggestedRule& rule, Server& server) {
     return refused;
 }
 
-// OpenSSL 3's default security level refuses TLSv1, TLSv1.1, SHA-1 signatures and
-// small keys. Level 1 is tried before 0 because it still refuses the weakest of them.
+// The level a client gets when nobody sets one: OpenSSL 3's is 1, Debian builds it with 2.
+int default_security_level() {
+    Context context(SSL_CTX_new(TLS_client_method()));
+    return context ? SSL_CTX_get_security_level(context.get()) : 1;
+}
+
+// "level 2 (OpenSSL 3's default)", "levels 2 (OpenSSL 3's default) and 1", ...
+std::string failing_levels(int lowest, int default_level) {
+    std::string text = (lowest < default_level ? "levels " : "level ") + std::to_string(default_level) + " (OpenSSL 3's default)";
+    if (lowest == default_level) return text;
+    return text + (lowest + 1 == default_level ? " and " : " down to ") + std::to_string(lowest);
+}
+
+// The default security level refuses TLSv1, TLSv1.1, SHA-1 signatures and small keys.
+// The highest level below it that connects is the one suggested: level 1 still
+// refuses the weakest of them, so it is tried before 0.
 void lower_security_level(SuggestedRule& rule, Server& server) {
     const std::string refusal = rule.check.reason;
-    for (int level : {1, 0}) {
+    const int default_level = default_security_level();
+    for (int level = default_level - 1; level >= 0; --level) {
         SuggestedRule candidate = rule;
-        std::string why = level == 1 ? "OpenSSL 3's default level fails here (" + refusal + ")"
-                                     : "OpenSSL 3 fails here at its default level and at 1 (" + refusal + ")";
+        std::string why = "the handshake fails at " + failing_levels(level + 1, default_level) + ": " + refusal;
         candidate.security_level = Justified<int>{level, why};
         candidate.check = try_rule(candidate, server);
         if (candidate.check.connected()) {

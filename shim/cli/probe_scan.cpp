@@ -163,7 +163,22 @@ void find_preferred_group(Server& server, SSL_CTX* probe, Version highest, Findi
     if (group) findings.preferred_group = group_name(group);
 }
 
-// Phase two: the cipher lists, longest work first, then the groups.
+// One task per group worth trying at `highest`. probed_groups ends with the largest
+// finite-field groups, the costliest handshakes for both sides: their tasks go first
+// so that they overlap the cheap ones instead of finishing last.
+void add_group_tasks(Server& server, SSL_CTX* probe, Version highest, Findings& findings,
+                     std::vector<std::function<void()>>& tasks) {
+    findings.groups.reserve(probed_groups.size());  // the tasks hold references into it
+    std::size_t first = tasks.size();
+    for (const Group& group : probed_groups) {
+        if (highest != Version::TLSv1_3 && !group.before_tls13) continue;
+        GroupFinding& finding = findings.groups.emplace_back(GroupFinding{group.name, false});
+        tasks.emplace_back([&, probe, highest] { finding.accepted = accepts_group(server, probe, highest, group); });
+    }
+    std::reverse(tasks.begin() + static_cast<std::ptrdiff_t>(first), tasks.end());
+}
+
+// Phase two: the cipher lists (the longest chains of work), the preferred group, each group.
 void find_ciphers_and_groups(Server& server, SSL_CTX* probe, Findings& findings, int jobs) {
     std::vector<std::function<void()>> tasks;
     for (Version version : all_versions)
@@ -171,14 +186,7 @@ void find_ciphers_and_groups(Server& server, SSL_CTX* probe, Findings& findings,
             tasks.emplace_back([&, version] { list_ciphers(server, probe, version, findings.versions[index_of(version)]); });
     Version highest = *findings.highest();
     tasks.emplace_back([&] { find_preferred_group(server, probe, highest, findings); });
-    findings.groups.reserve(probed_groups.size());  // the tasks hold references into it
-    std::size_t first_group_task = tasks.size();
-    for (const Group& group : probed_groups) {
-        if (highest != Version::TLSv1_3 && !group.before_tls13) continue;
-        GroupFinding& finding = findings.groups.emplace_back(GroupFinding{group.name, false});
-        tasks.emplace_back([&, highest] { finding.accepted = accepts_group(server, probe, highest, group); });
-    }
-    std::reverse(tasks.begin() + first_group_task, tasks.end());
+    add_group_tasks(server, probe, highest, findings, tasks);
     run_concurrently(tasks, jobs);
 }
 

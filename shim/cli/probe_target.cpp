@@ -8,22 +8,30 @@
 
 #include <cerrno>
 #include <charconv>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 namespace tlso::probe {
-
-int milliseconds_left(Deadline deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    return left > 0 ? static_cast<int>(left) : 0;
-}
 
 std::string describe_timeout(std::chrono::milliseconds timeout) {
     char text[32];
     std::snprintf(text, sizeof text, "%g s", static_cast<double>(timeout.count()) / 1000.0);
     return text;
 }
+
+namespace {
+
+// Milliseconds from now until the deadline, for poll(2); 0 once it has passed.
+int milliseconds_left(Deadline deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    return left > 0 ? static_cast<int>(left) : 0;
+}
+
+}  // namespace
 
 bool wait_until_ready(int fd, short events, Deadline deadline) {
     pollfd waiting{fd, events, 0};
@@ -105,14 +113,40 @@ Connection connect_before(const Address& address, Deadline deadline) {
 
 namespace {
 
-// A name lookup that gives up at the timeout. Plain getaddrinfo(3) can wait for an
-// unreachable DNS server far longer (resolv.conf's timeout times its attempts);
-// getaddrinfo_a(3) runs the lookup in glibc's helper thread and lets us stop waiting.
-struct Lookup {
-    std::string name, service;
-    addrinfo hints{};
-    gaicb request{};
+// A name lookup that gives up at the timeout. getaddrinfo(3) can wait for an
+// unreachable DNS server far longer (resolv.conf's timeout times its attempts), so it
+// runs on a thread of its own; when the probe stops waiting, that thread frees what
+// it finds. (glibc's getaddrinfo_a works the same way, but its internal thread
+// crashes ThreadSanitizer builds.)
+struct Answer {
+    addrinfo* addresses = nullptr;
+    int status = 0;
+    int error_number = 0;  // errno, for EAI_SYSTEM
 };
+
+struct Lookup {
+    std::mutex mutex;
+    std::condition_variable finished;
+    std::optional<Answer> answer;
+    bool abandoned = false;
+};
+
+void look_up(std::shared_ptr<Lookup> lookup, std::string host, std::string service) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    Answer answer;
+    answer.status = getaddrinfo(host.c_str(), service.c_str(), &hints, &answer.addresses);
+    answer.error_number = errno;
+    std::lock_guard lock(lookup->mutex);
+    if (lookup->abandoned) {
+        if (answer.status == 0) freeaddrinfo(answer.addresses);
+        return;
+    }
+    lookup->answer = answer;
+    lookup->finished.notify_one();
+}
 
 struct Resolution {
     addrinfo* addresses = nullptr;  // free with freeaddrinfo
@@ -121,31 +155,17 @@ struct Resolution {
 };
 
 Resolution resolve(const Endpoint& endpoint, std::chrono::milliseconds timeout) {
-    auto lookup = std::make_unique<Lookup>();
-    lookup->name = endpoint.host;
-    lookup->service = std::to_string(endpoint.port);
-    lookup->hints.ai_family = AF_UNSPEC;
-    lookup->hints.ai_socktype = SOCK_STREAM;
-    lookup->hints.ai_flags = AI_NUMERICSERV;
-    lookup->request.ar_name = lookup->name.c_str();
-    lookup->request.ar_service = lookup->service.c_str();
-    lookup->request.ar_request = &lookup->hints;
-    gaicb* requests[] = {&lookup->request};
-    if (int status = getaddrinfo_a(GAI_NOWAIT, requests, 1, nullptr); status != 0) return {nullptr, false, gai_strerror(status)};
-
-    timespec wait{static_cast<time_t>(timeout.count() / 1000), static_cast<long>(timeout.count() % 1000) * 1000000};
-    const gaicb* pending[] = {&lookup->request};
-    while (gai_error(&lookup->request) == EAI_INPROGRESS) {
-        int status = gai_suspend(pending, 1, &wait);
-        if (status == EAI_AGAIN) {
-            // glibc may still write into the request after a failed cancel: leave it allocated.
-            if (gai_cancel(&lookup->request) == EAI_NOTCANCELED) lookup.release();
-            return {nullptr, true, "no answer within " + describe_timeout(timeout)};
-        }
+    auto lookup = std::make_shared<Lookup>();
+    std::thread(look_up, lookup, endpoint.host, std::to_string(endpoint.port)).detach();
+    std::unique_lock lock(lookup->mutex);
+    if (!lookup->finished.wait_for(lock, timeout, [&] { return lookup->answer.has_value(); })) {
+        lookup->abandoned = true;
+        return {nullptr, true, "no answer within " + describe_timeout(timeout)};
     }
-    int status = gai_error(&lookup->request);
-    if (status != 0) return {nullptr, false, status == EAI_SYSTEM ? std::strerror(errno) : gai_strerror(status)};
-    return {lookup->request.ar_result, false, ""};
+    const Answer& answer = *lookup->answer;
+    if (answer.status == EAI_SYSTEM) return {nullptr, false, std::strerror(answer.error_number)};
+    if (answer.status != 0) return {nullptr, false, gai_strerror(answer.status)};
+    return {answer.addresses, false, ""};
 }
 
 Address address_of(const addrinfo& info) {

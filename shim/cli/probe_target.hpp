@@ -15,9 +15,6 @@ namespace tlso::probe {
 using Clock = std::chrono::steady_clock;
 using Deadline = Clock::time_point;
 
-// Milliseconds from now until the deadline, for poll(2); 0 once it has passed.
-int milliseconds_left(Deadline deadline);
-
 // Waits until fd is ready for `events` (POLLIN, POLLOUT); false when the deadline passed.
 bool wait_until_ready(int fd, short events, Deadline deadline);
 

@@ -11,6 +11,8 @@ start_server -tls1 -cipher 'DEFAULT:@SECLEVEL=0' || exit 1
 LEGACY=$PORT
 start_server -no_tls1_3 -cipher 'DEFAULT:@SECLEVEL=0' || exit 1
 WIDE=$PORT   # TLSv1 to TLSv1.2
+start_server -tls1 -cipher 'AES128-SHA:@SECLEVEL=0' || exit 1
+RSAKX=$PORT  # TLSv1 with plain RSA key exchange: a pinned TLSv1 client reaches it at the default level
 
 cat > "$T/seed.toml" <<'TOML'
 [policy]
@@ -48,6 +50,19 @@ out=$(TLSOVERRIDE_LOG=info preload $OLDCLIENT --sni billing.legacy.test $LEGACY 
 assert_contains "host rule: the info line names the connection's rule" "$out" \
     'client connection to billing.legacy.test: protocols TLSv1-TLSv1.3, security level 0, from rule "legacy test hosts"'
 unset TLSOVERRIDE_CONFIG
+
+# Only a host rule names a bound: a pinned client is upgraded for that host only.
+cat > "$T/hostonly.toml" <<'TOML'
+[[rule]]
+host = ["modern.test"]
+min_protocol = "TLSv1.2"
+TOML
+out=$(TLSOVERRIDE_CONFIG=$T/hostonly.toml preload $OLDCLIENT --method tls1 --sni modern.test $MODERN 2>&1)
+assert_contains "a host rule upgrades a pinned TLSv1 client (no [policy] bound)" "$out" "connected TLSv1.2"
+out=$(TLSOVERRIDE_CONFIG=$T/hostonly.toml preload $OLDCLIENT --method tls1 --sni other.test $RSAKX 2>&1)
+assert_contains "... and another host still gets exactly what the program pinned" "$out" "connected TLSv1 "
+out=$(TLSOVERRIDE_CONFIG=$T/hostonly.toml preload $OLDCLIENT --method tls1 --sni other.test $MODERN 2>&1)
+assert_contains "... which a TLSv1.2 server still refuses" "$out" "handshake failed"
 
 # Per-program rule: one binary, not a copy of it under another name.
 cp "$OLDCLIENT" "$T/billing-sync"; cp "$OLDCLIENT" "$T/other-client"

@@ -1,0 +1,244 @@
+# Operations: tlsoverride run, doctor, make install / uninstall, make deb, the man pages.
+# Real programs, a real s_server on 127.0.0.1, real installs into temporary trees.
+# shellcheck disable=SC2016  # the single-quoted $VARs are for the child shells to expand
+. "$(dirname "$0")/lib.sh"
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+LIB_REAL=$(readlink -f "$LIB")
+MULTIARCH=$(cc -print-multiarch 2>/dev/null)
+
+# make without the parent make's jobserver flags (tests/run is started from make test).
+submake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C "$REPO" "$@"; }
+
+# capture CMD...: runs CMD; its combined output goes to $OUT, its exit status to $STATUS.
+capture() { OUT=$("$@" 2>&1); STATUS=$?; }
+
+start_server -tls1_2 || exit 1
+
+# --- run: the overrideDefaultTLS story -----------------------------------------------
+out=$("$OLDCLIENT" --method tls1 "$PORT" 2>&1)
+assert_contains "without run, the TLSv1-pinned client fails against a TLSv1.2-only server" "$out" "handshake failed"
+out=$("$TLSO" run --min-protocol TLSv1.2 -- "$OLDCLIENT" --method tls1 "$PORT" 2>&1)
+assert_contains "run --min-protocol TLSv1.2 makes the TLSv1-pinned client connect with TLSv1.2" "$out" "connected TLSv1.2"
+out=$("$TLSO" run --min-protocol=TLSv1.2 "$OLDCLIENT" --method tls1 "$PORT" 2>&1)
+assert_contains "run accepts --flag=VALUE and a COMMAND without --" "$out" "connected TLSv1.2"
+
+# --- run: every flag becomes its variable ---------------------------------------------
+out=$("$TLSO" run --min-protocol TLSv1.2 --max-protocol=TLSv1.3 --ciphers 'ECDHE+AESGCM' \
+    --ciphersuites=TLS_AES_128_GCM_SHA256 --groups X25519:P-256 --signature-algorithms=RSA+SHA256 \
+    --security-level 1 --options=UnsafeLegacyServerConnect --mode enforce --on-error=ignore --log info \
+    --log-file=/tmp/tlso.log --log-format json --log-handshakes=1 --config /etc/tlso-test.toml -- env 2>&1)
+for pair in TLSOVERRIDE_MIN_PROTOCOL=TLSv1.2 TLSOVERRIDE_MAX_PROTOCOL=TLSv1.3 TLSOVERRIDE_CIPHERS=ECDHE+AESGCM \
+    TLSOVERRIDE_CIPHERSUITES=TLS_AES_128_GCM_SHA256 TLSOVERRIDE_GROUPS=X25519:P-256 \
+    TLSOVERRIDE_SIGNATURE_ALGORITHMS=RSA+SHA256 TLSOVERRIDE_SECURITY_LEVEL=1 \
+    TLSOVERRIDE_OPTIONS=UnsafeLegacyServerConnect TLSOVERRIDE_MODE=enforce TLSOVERRIDE_ON_ERROR=ignore \
+    TLSOVERRIDE_LOG=info TLSOVERRIDE_LOG_FILE=/tmp/tlso.log TLSOVERRIDE_LOG_FORMAT=json \
+    TLSOVERRIDE_LOG_HANDSHAKES=1 TLSOVERRIDE_CONFIG=/etc/tlso-test.toml; do
+    assert_contains "run sets ${pair%%=*}" "$out" "$pair"
+done
+out=$("$TLSO" run --log-handshakes sh -c 'echo "$TLSOVERRIDE_LOG_HANDSHAKES"' 2>&1)
+assert_eq "a bare --log-handshakes means true and does not swallow COMMAND" "$out" "true"
+mkdir -p "$T/cwd"
+out=$(cd "$T/cwd" && "$TLSO" run --config policy.toml --log-file=tls.log -- sh -c 'echo "$TLSOVERRIDE_CONFIG $TLSOVERRIDE_LOG_FILE"' 2>&1)
+here=$(cd "$T/cwd" && pwd -P)
+assert_eq "relative --config and --log-file are made absolute (COMMAND may change directory)" "$out" "$here/policy.toml $here/tls.log"
+
+# --- run: LD_PRELOAD ----------------------------------------------------------------
+echo 'void tlso_marker(void) {}' | cc -shared -fPIC -x c - -o "$T/marker.so"
+out=$("$TLSO" run -- sh -c 'echo "$LD_PRELOAD"' 2>&1)
+assert_eq "run puts the library, by absolute path, in LD_PRELOAD" "$out" "$LIB_REAL"
+out=$(LD_PRELOAD="$T/marker.so" "$TLSO" run -- sh -c 'echo "$LD_PRELOAD"' 2>&1)
+assert_eq "an existing LD_PRELOAD entry is kept, after the library" "$out" "$LIB_REAL:$T/marker.so"
+out=$(LD_PRELOAD="$T/marker.so" "$TLSO" run -- sh -c 'tr "\0" "\n" </proc/$$/environ | grep ^LD_PRELOAD=' 2>&1)
+assert_eq "the child's real environment (/proc/PID/environ) has both entries" "$out" "LD_PRELOAD=$LIB_REAL:$T/marker.so"
+out=$(LD_PRELOAD="$T/marker.so" "$TLSO" run -- "$TLSO" run --log info -- sh -c 'echo "$LD_PRELOAD"' 2>&1)
+assert_eq "a nested run does not add the library twice" "$out" "$LIB_REAL:$T/marker.so"
+# (stderr dropped: ld.so complains that tlsoverride itself cannot preload the missing copy)
+out=$(LD_PRELOAD="/opt/elsewhere/libtlsoverride.so $T/marker.so" "$TLSO" run -- sh -c 'echo "$LD_PRELOAD"' 2>/dev/null)
+assert_eq "another copy of libtlsoverride.so is replaced, not loaded twice (space-separated list)" "$out" "$LIB_REAL:$T/marker.so"
+out=$("$TLSO" run --min-protocol TLSv1.2 -- sh -c 'sh -c "echo \$LD_PRELOAD \$TLSOVERRIDE_MIN_PROTOCOL"' 2>&1)
+assert_eq "grandchildren inherit the library and the settings" "$out" "$LIB_REAL TLSv1.2"
+
+# --- run: exit statuses and refusals -----------------------------------------------------
+capture "$TLSO" run -- sh -c 'exit 7'
+assert_eq "COMMAND's exit status 7 passes through" "$STATUS" 7
+capture "$TLSO" run -- tlso-no-such-command
+assert_eq "a missing command exits 127" "$STATUS" 127
+assert_contains "a missing command is named, with PATH" "$OUT" "tlso-no-such-command: command not found in PATH"
+capture "$TLSO" run -- "$T/nothing-here"
+assert_eq "a missing path exits 127" "$STATUS" 127
+cp /bin/true "$T/setuid-true" && chmod u+s "$T/setuid-true"
+capture "$TLSO" run -- "$T/setuid-true"
+assert_eq "a setuid program is refused (exit 126)" "$STATUS" 126
+assert_contains "the refusal gives the reason" "$OUT" "refusing to run $T/setuid-true: it is setuid"
+assert_contains "the refusal explains why ld.so makes it pointless" "$OUT" "ld.so ignores LD_PRELOAD"
+cp /bin/true "$T/setgid-true" && chmod g+s "$T/setgid-true"
+capture "$TLSO" run -- "$T/setgid-true"
+assert_eq "a setgid program is refused" "$STATUS" 126
+if command -v setcap >/dev/null && cp /bin/true "$T/cap-true" && setcap cap_net_raw+ep "$T/cap-true" 2>/dev/null; then
+    capture "$TLSO" run -- "$T/cap-true"
+    assert_eq "a file-capability program is refused" "$STATUS" 126
+    assert_contains "the refusal names the capability attribute" "$OUT" "security.capability"
+else
+    echo "# skip file capabilities: setcap unavailable or not permitted here"
+fi
+capture "$TLSO" run --min-protcol TLSv1.2 -- true
+assert_eq "an unknown flag is a usage error (2)" "$STATUS" 2
+assert_contains "the unknown flag is named" "$OUT" "unknown flag '--min-protcol'"
+capture "$TLSO" run --min-protocol
+assert_eq "a flag without its value is a usage error" "$STATUS" 2
+capture "$TLSO" run --log info
+assert_eq "no COMMAND is a usage error" "$STATUS" 2
+capture "$TLSO" run --help
+assert_eq "run --help exits 0" "$STATUS" 0
+assert_contains "run --help has the usage line" "$OUT" "usage: tlsoverride run [FLAGS] [--] COMMAND [ARGS...]"
+assert_contains "run --help has one line per flag" "$OUT" "--signature-algorithms LIST"
+assert_contains "run --help has an example" "$OUT" "example: tlsoverride run"
+out=$("$TLSO" run --version 2>&1)
+assert_contains "run --version names the library it would preload" "$out" "library: $LIB_REAL"
+
+# --- doctor -----------------------------------------------------------------------------
+capture "$TLSO" doctor curl
+assert_eq "doctor curl: governed (exit 0)" "$STATUS" 0
+assert_contains "doctor curl finds libssl through libcurl" "$OUT" "DT_NEEDED of libcurl.so.4: libssl.so.3 =>"
+assert_contains "doctor curl names the OpenSSL version" "$OUT" "OpenSSL version: OpenSSL 3."
+assert_contains "doctor curl shows the file mode" "$OUT" "mode: -rwxr-xr-x"
+assert_contains "doctor curl's verdict" "$OUT" "yes: curl uses OpenSSL through libssl.so.3"
+capture "$TLSO" doctor "$OLDCLIENT"
+assert_eq "doctor on the C test client: governed" "$STATUS" 0
+assert_contains "doctor on the C test client reads its DT_NEEDED" "$OUT" "DT_NEEDED of $OLDCLIENT: libssl.so.3 =>"
+if command -v wget >/dev/null; then
+    capture "$TLSO" doctor wget
+    assert_eq "doctor wget: not governed (exit 1)" "$STATUS" 1
+    assert_contains "doctor wget names GnuTLS" "$OUT" "wget uses GnuTLS (libgnutls.so.30)"
+    assert_contains "doctor wget names wget's own knob" "$OUT" "--secure-protocol"
+else
+    echo "# skip doctor wget: wget is not installed"
+fi
+python=/usr/bin/python3
+[ -x "$python" ] || python=$(command -v python3)
+capture "$TLSO" doctor "$python"
+assert_eq "doctor python3: governed at run time (exit 0)" "$STATUS" 0
+assert_contains "doctor python3 finds the _ssl module and its libssl" "$OUT" "libssl.so.3 =>"
+assert_contains "doctor python3 says it cannot be known statically" "$OUT" "cannot be known from the files"
+assert_contains "doctor python3 says how to check" "$OUT" "tlsoverride run --log info"
+node=$(command -v node || true)
+if [ -n "$node" ] && nm -D "$node" 2>/dev/null | grep -q ' T SSL_CTX_new$'; then
+    capture "$TLSO" doctor node
+    assert_eq "doctor node (bundled OpenSSL): not governed" "$STATUS" 1
+    assert_contains "doctor node shows the OpenSSL symbols inside" "$OUT" "defines SSL_CTX_new"
+    assert_contains "doctor node names node's own knob" "$OUT" "NODE_OPTIONS='--tls-min-v1.2'"
+else
+    echo "# skip doctor node: no node with a bundled OpenSSL here"
+fi
+capture "$TLSO" doctor "$T/setuid-true"
+assert_eq "doctor on a setuid program: not governed" "$STATUS" 1
+assert_contains "doctor shows the setuid mode" "$OUT" "mode: -rwsr-xr-x"
+printf '#!/usr/bin/env curl\n' >"$T/curl-script" && chmod +x "$T/curl-script"
+capture "$TLSO" doctor "$T/curl-script"
+assert_eq "doctor on a #! script inspects its interpreter" "$STATUS" 0
+assert_contains "doctor shows the #! line" "$OUT" "script: #!/usr/bin/env curl"
+capture "$TLSO" doctor tlso-no-such-program
+assert_eq "doctor on a missing program is a usage error" "$STATUS" 2
+capture "$TLSO" doctor
+assert_eq "doctor without PROGRAM is a usage error" "$STATUS" 2
+capture "$TLSO" doctor --help
+assert_eq "doctor --help exits 0" "$STATUS" 0
+assert_contains "doctor --help has the usage line" "$OUT" "usage: tlsoverride doctor PROGRAM"
+assert_contains "doctor --version" "$("$TLSO" doctor --version 2>&1)" "tlsoverride doctor "
+
+# --- man pages ------------------------------------------------------------------------
+if command -v groff >/dev/null; then
+    for page in man/tlsoverride.1 man/tlsoverride.toml.5; do
+        assert_eq "$page has no groff warnings" "$(groff -ww -man -z "$REPO/$page" 2>&1)" ""
+    done
+else
+    echo "# skip groff warnings: groff is not installed"
+fi
+if command -v man >/dev/null; then
+    assert_contains "man -l renders tlsoverride(1)" "$(MANWIDTH=80 man -l "$REPO/man/tlsoverride.1" 2>&1)" "TLSOVERRIDE_MIN_PROTOCOL"
+    assert_contains "man -l renders tlsoverride.toml(5)" "$(MANWIDTH=80 man -l "$REPO/man/tlsoverride.toml.5" 2>&1)" "signature_algorithms"
+fi
+
+# --- make install DESTDIR=... PREFIX=/usr/local ------------------------------------------
+root=$T/root
+if submake B="$B" DESTDIR="$root" PREFIX=/usr/local install >"$T/install.log" 2>&1; then
+    ok "make install DESTDIR=... PREFIX=/usr/local succeeds"
+else
+    not_ok "make install DESTDIR=... PREFIX=/usr/local succeeds"; sed 's/^/#   /' "$T/install.log" | tail -20
+fi
+expected="usr/local/bin/tlsoverride usr/local/lib/tlsoverride/libtlsoverride.so usr/local/lib/tlsoverride/libtlsoverride-engine.so
+usr/local/share/man/man1/tlsoverride.1 usr/local/share/man/man5/tlsoverride.toml.5
+usr/local/share/doc/tlsoverride/systemd/NAME.service.d/tlsoverride.conf"
+for f in $(cd "$REPO" && ls config/*.toml 2>/dev/null); do expected="$expected usr/local/share/doc/tlsoverride/${f#config/}"; done
+for f in $expected; do
+    if [ -f "$root/$f" ]; then ok "installed /$f"; else not_ok "installed /$f"; fi
+done
+assert_eq "nothing is installed outside /usr/local" "$(cd "$root" && find . -type f ! -path './usr/local/*')" ""
+assert_eq "the command is executable, the libraries are not" \
+    "$(stat -c %a "$root/usr/local/bin/tlsoverride" "$root/usr/local/lib/tlsoverride/libtlsoverride.so")" "755
+644"
+clean_run() { env -i PATH=/usr/bin:/bin "$@"; }
+out=$(clean_run "$root/usr/local/bin/tlsoverride" run --min-protocol TLSv1.2 -- "$OLDCLIENT" --method tls1 "$PORT" 2>&1)
+assert_contains "the DESTDIR-staged tlsoverride run works with a clean environment" "$out" "connected TLSv1.2"
+if [ ! -e /usr/local/lib/tlsoverride/libtlsoverride.so ]; then
+    out=$(clean_run "$root/usr/local/bin/tlsoverride" run -- sh -c 'echo "$LD_PRELOAD"' 2>&1)
+    assert_eq "the staged binary finds the staged library relative to itself" "$out" "$root/usr/local/lib/tlsoverride/libtlsoverride.so"
+else
+    echo "# skip relative lookup check: a real install exists in /usr/local/lib/tlsoverride and comes first"
+fi
+submake B="$B" DESTDIR="$root" PREFIX=/usr/local uninstall >"$T/uninstall.log" 2>&1
+assert_eq "make uninstall removes every installed file" "$(find "$root" -type f)" ""
+
+# --- make install PREFIX=$T/prefix, no DESTDIR --------------------------------------------
+# Its own build directory (seeded with $B's objects) so $B's binary keeps its compiled-in
+# library directory; only run.o, which holds it, is recompiled.
+prefix=$T/prefix
+mkdir -p "$T/pbuild" && cp -a "$B/obj" "$T/pbuild/"
+if submake B="$T/pbuild" PREFIX="$prefix" install >"$T/pinstall.log" 2>&1; then
+    ok "make install PREFIX=\$T/prefix succeeds"
+else
+    not_ok "make install PREFIX=\$T/prefix succeeds"; sed 's/^/#   /' "$T/pinstall.log" | tail -20
+fi
+out=$(clean_run "$prefix/bin/tlsoverride" run --version 2>&1)
+assert_contains "the installed command has its library directory compiled in" "$out" "library: $prefix/lib/tlsoverride/libtlsoverride.so"
+out=$(clean_run "$prefix/bin/tlsoverride" run --min-protocol TLSv1.2 -- "$OLDCLIENT" --method tls1 "$PORT" 2>&1)
+assert_contains "the prefix install's tlsoverride run works with a clean environment" "$out" "connected TLSv1.2"
+out=$("$TLSO" run --version 2>&1)
+assert_contains "the build tree's own binary still uses the build tree's library" "$out" "library: $LIB_REAL"
+
+# --- make deb ------------------------------------------------------------------------------
+# make deb installs dpkg-dev itself when it is missing (scripts/install-deps deb).
+if ! command -v dpkg-deb >/dev/null; then
+    echo "# skip make deb: not a Debian system (no dpkg-deb)"
+    exit 0
+fi
+if submake B="$B" deb >"$T/deb.log" 2>&1; then ok "make deb succeeds"; else
+    not_ok "make deb succeeds"; sed 's/^/#   /' "$T/deb.log" | tail -20; exit 0; fi
+deb=$(tail -1 "$T/deb.log")
+contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
+for f in ./usr/bin/tlsoverride "./usr/lib/$MULTIARCH/tlsoverride/libtlsoverride.so" \
+    "./usr/lib/$MULTIARCH/tlsoverride/libtlsoverride-engine.so" ./usr/share/man/man1/tlsoverride.1.gz \
+    ./usr/share/man/man5/tlsoverride.toml.5.gz ./usr/share/doc/tlsoverride/copyright \
+    ./usr/share/doc/tlsoverride/systemd/NAME.service.d/tlsoverride.conf; do
+    assert_contains "the .deb has $f" "$contents" "$f"
+done
+assert_eq "the .deb has files under /usr only" "$(printf '%s\n' "$contents" | grep -v '^\./$' | grep -v '^\./usr/')" ""
+assert_not_contains "the .deb has nothing under /usr/local" "$contents" "./usr/local"
+depends=$(dpkg-deb -f "$deb" Depends)
+assert_contains "the .deb depends on libssl3" "$depends" "libssl3"
+assert_contains "the .deb depends on libc6" "$depends" "libc6"
+assert_eq "the .deb ships no conffile" "$(dpkg-deb -I "$deb" conffiles 2>/dev/null)" ""
+owners=$(dpkg-deb -c "$deb" | awk '{print $2}' | sort -u)
+assert_eq "every file in the .deb belongs to root:root" "$owners" "root/root"
+
+# dpkg itself unpacks it into an empty root (its own database), and the unpacked command
+# runs the handshake story with a clean environment.
+droot=$T/dpkg-root
+mkdir -p "$droot/var/lib/dpkg/updates" "$droot/var/lib/dpkg/info" && : >"$droot/var/lib/dpkg/status"
+if dpkg --root="$droot" --force-depends -i "$deb" >"$T/dpkg.log" 2>&1; then
+    ok "dpkg --root installs the package"
+else
+    not_ok "dpkg --root installs the package"; sed 's/^/#   /' "$T/dpkg.log" | tail -20
+fi
+out=$(clean_run "$droot/usr/bin/tlsoverride" run --min-protocol TLSv1.2 -- "$OLDCLIENT" --method tls1 "$PORT" 2>&1)
+assert_contains "the packaged tlsoverride run works (library found relative to /usr/bin)" "$out" "connected TLSv1.2"
