@@ -47,7 +47,13 @@ all: $(B)/libtlsoverride.so $(B)/libtlsoverride-engine.so $(B)/tlsoverride
 $(B)/obj/shim/interpose.o $(B)/obj/shim/real.o: EXTRA := $(STAGE1FLAGS)
 $(B)/obj/shim/cli/run.o: EXTRA := -DTLSO_LIBDIR='"$(LIBDIR)"'
 
-$(B)/obj/%.o: %.cpp
+# A fresh Debian or Ubuntu machine gets its compiler and libraries on the first
+# build (scripts/install-deps is idempotent and uses sudo only when not root).
+$(B)/.deps-installed: scripts/install-deps
+	@scripts/install-deps
+	@mkdir -p $(B) && touch $@
+
+$(B)/obj/%.o: %.cpp | $(B)/.deps-installed
 	@mkdir -p $(dir $@)
 	$(CXX) $(COMMON) $(EXTRA) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
@@ -69,7 +75,7 @@ $(B)/tlsoverride: $(CLI_OBJ) $(CORE_OBJ) $(call obj,shim/apply.cpp)
 $(B)/unit-tests: $(UNIT_OBJ) $(CORE_OBJ)
 	$(CXX) $(SANFLAGS) $(LDFLAGS) -o $@ $^
 
-$(B)/tests/%: tests/clients/%.c
+$(B)/tests/%: tests/clients/%.c | $(B)/.deps-installed
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANFLAGS) -Wall -o $@ $< -lssl -lcrypto -lpthread
 
@@ -77,7 +83,7 @@ $(B)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wall -o $@ $< -lssl -lcrypto -lpthread
 
-$(B)/test-certs/server.pem: scripts/make-test-certs
+$(B)/test-certs/server.pem: scripts/make-test-certs | $(B)/.deps-installed
 	scripts/make-test-certs $(B)/test-certs
 
 test-deps: all $(B)/unit-tests $(CLIENTS) $(B)/test-certs/server.pem
