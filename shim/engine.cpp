@@ -202,7 +202,8 @@ void start(const Stage1* stage1) {
     register_error_strings();
 
     Diagnostics errors = pc.errors;
-    if (errors.empty()) errors = validate_with_openssl(ssl(), pc.all_layers());
+    Diagnostics rejected = validate_with_openssl(ssl(), pc.all_layers());
+    errors.insert(errors.end(), rejected.begin(), rejected.end());
     if (!errors.empty()) {
         for (const Diagnostic& d : errors) P->log.write(LogLevel::Error, d.text());
         if (P->on_error == OnError::Fail) {

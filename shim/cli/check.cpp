@@ -83,7 +83,8 @@ int command_check(int argc, char** argv) {
                      default_config_path);
     }
     Diagnostics errors = pc.errors;
-    if (errors.empty()) errors = validate_with_openssl(linked_openssl(), pc.all_layers());
+    Diagnostics rejected = validate_with_openssl(linked_openssl(), pc.all_layers());
+    errors.insert(errors.end(), rejected.begin(), rejected.end());
     if (!errors.empty()) {
         for (const Diagnostic& d : errors) std::fprintf(stderr, "tlsoverride: %s\n", d.text().c_str());
         std::fprintf(stderr, "tlsoverride: %zu error%s; programs under this configuration fail to create TLS contexts "

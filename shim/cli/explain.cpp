@@ -55,7 +55,8 @@ int command_explain(int argc, char** argv) {
     }
     ProcessConfig pc = load_process_config([](const char* n) { return std::getenv(n); }, file);
     Diagnostics errors = pc.errors;
-    if (errors.empty()) errors = validate_with_openssl(linked_openssl(), pc.all_layers());
+    Diagnostics rejected = validate_with_openssl(linked_openssl(), pc.all_layers());
+    errors.insert(errors.end(), rejected.begin(), rejected.end());
     for (const Diagnostic& d : errors) std::fprintf(stderr, "tlsoverride: %s\n", d.text().c_str());
     if (!errors.empty()) return 1;
 
