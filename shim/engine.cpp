@@ -149,10 +149,10 @@ void register_error_strings() {
 }
 
 // Leaves an OpenSSL error on the queue so the program reports a TLS set-up error.
-SSL_CTX* fail_closed(const char* function) {
+SSL_CTX* fail_closed(const char* function, const std::string& why) {
     ssl().ERR_new();
     ssl().ERR_set_debug("tlsoverride", 0, function);
-    ssl().ERR_set_error(P->error_library, 1, "%s", P->error.c_str());
+    ssl().ERR_set_error(P->error_library, 1, "%s", why.c_str());
     return nullptr;
 }
 
@@ -265,7 +265,7 @@ void on_info(const SSL* s, int where, int ret);
 
 template <class Create>
 SSL_CTX* create_context(const SSL_METHOD* asked, const char* function, Create create) {
-    if (!P->error.empty()) return fail_closed(function);
+    if (!P->error.empty()) return fail_closed(function, P->error);
     if (!P->governing) return create(asked);
     MethodFacts facts = method_facts(ssl(), asked);
     if (!facts.governed) return create(asked);
@@ -291,8 +291,7 @@ SSL_CTX* create_context(const SSL_METHOD* asked, const char* function, Create cr
         P->log.write(LogLevel::Error, rejected->text());
         if (P->on_error == OnError::Fail) {
             ssl().SSL_CTX_free(ctx);
-            P->error = rejected->text();
-            return fail_closed(function);
+            return fail_closed(function, rejected->text());
         }
         return ctx;
     }
