@@ -223,10 +223,10 @@ void start(const Stage1* stage1) {
         P->connection_bounds |= per_connection && pc.layer(i).names_a_bound();
     }
     P->governing = anything || P->records;
-    if (P->governing)
-        P->log.write(LogLevel::Debug, "configuration: " + (pc.path.empty() ? std::string("environment only") : pc.path) +
-                                          ", " + std::to_string(pc.config.rules.size()) + " rules, mode " +
-                                          std::string(mode_name(P->mode)));
+    P->log.write(LogLevel::Debug, "configuration: " + (pc.path.empty() ? std::string("environment only") : pc.path) +
+                                      ", " + std::to_string(pc.config.rules.size()) + " rules, mode " +
+                                      std::string(mode_name(P->mode)) +
+                                      (P->governing ? "" : "; nothing to apply or observe"));
 }
 
 // --- describing what changed -----------------------------------------------------------
