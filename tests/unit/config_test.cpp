@@ -1,6 +1,8 @@
 // TOML text to a Config, or errors located at FILE:LINE:COLUMN.
 #include <doctest/doctest.h>
 
+#include "temp_dir.hpp"
+
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -56,20 +58,6 @@ void is(const Setting<T>& s, const T& value, const std::string& source, const st
     CHECK(s->origin.location == location);
 }
 
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char name[] = "/tmp/tlso-unit-XXXXXX";
-        REQUIRE(mkdtemp(name) != nullptr);
-        path = name;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    std::string write(const std::string& file, const std::string& text) const {
-        std::string full = path + "/" + file;
-        std::ofstream(full, std::ios::binary) << text;
-        return full;
-    }
-};
 
 using Strings = std::vector<std::string>;
 

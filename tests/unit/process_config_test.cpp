@@ -1,6 +1,8 @@
 // The environment over the file, one merged layer per rule; driven by a lookup map.
 #include <doctest/doctest.h>
 
+#include "temp_dir.hpp"
+
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -31,20 +33,6 @@ std::string texts(const Diagnostics& errors) {
     return all;
 }
 
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char name[] = "/tmp/tlso-unit-XXXXXX";
-        REQUIRE(mkdtemp(name) != nullptr);
-        path = name;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    std::string write(const std::string& file, const std::string& text) const {
-        std::string full = path + "/" + file;
-        std::ofstream(full, std::ios::binary) << text;
-        return full;
-    }
-};
 
 const char* two_rules = R"(mode = "enforce"
 [log]
