@@ -72,3 +72,24 @@ ln -s "$T/records.json" "$T/planted.log"
 out=$(TLSOVERRIDE_LOG_HANDSHAKES=1 TLSOVERRIDE_LOG_FILE=$T/planted.log preload $OLDCLIENT $MODERN 2>&1)
 assert_contains "a log file path that is a symlink is not followed" "$out" "it is a symbolic link, which tlsoverride does not follow"
 assert_eq "... and nothing was written through it" "$(wc -l < "$T/records.json")" "300"
+
+# Server side: s_server itself under the library, as an observer and with a role rule.
+cat > "$T/server.toml" <<'TOML'
+[log]
+handshakes = true
+format = "json"
+[[rule]]
+name = "servers speak TLSv1.3 only"
+role = "server"
+min_protocol = "TLSv1.3"
+TOML
+TLSOVERRIDE_CONFIG=$T/server.toml TLSOVERRIDE_LOG_FILE=$T/server.json LD_PRELOAD=$LIB start_server || exit 1
+GOVERNED=$PORT
+out=$($OLDCLIENT --max tls1_2 $GOVERNED 2>&1)
+assert_contains "a role rule makes a preloaded server refuse TLSv1.2" "$out" "handshake failed"
+out=$($OLDCLIENT $GOVERNED 2>&1)
+assert_contains "... and accept TLSv1.3" "$out" "connected TLSv1.3"
+sleep 0.2
+assert_eq "the server side records its handshakes too" "$(json_field "$T/server.json" role)" "server"
+assert_eq "... naming the rule" "$(json_field "$T/server.json" rule)" "servers speak TLSv1.3 only"
+assert_eq "... with the version" "$(json_field "$T/server.json" version)" "TLSv1.3"
