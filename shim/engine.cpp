@@ -255,11 +255,7 @@ std::string describe(const Settings& s, long min, long max, const std::optional<
     if (s.groups) add("groups " + s.groups->value);
     if (s.signature_algorithms) add("signature algorithms " + s.signature_algorithms->value);
     if (s.security_level) add("security level " + std::to_string(s.security_level->value));
-    if (s.options) {
-        std::string o;
-        for (const std::string& i : s.options->value) o += (o.empty() ? "" : ",") + i;
-        add("options " + o);
-    }
+    if (s.options) add("options " + value_text(s.options->value));
     return text.empty() ? "nothing to change" : text;
 }
 
