@@ -6,6 +6,7 @@
 #include <string>
 
 #include "../apply.hpp"
+#include "../log.hpp"
 #include "../process_config.hpp"
 #include "commands.hpp"
 #include "linked_openssl.hpp"
@@ -30,7 +31,7 @@ void print_settings(const Settings& s) {
         if (!field) return;
         any = true;
         std::string line = "  " + std::string(name.key) + " = " + toml_text(field->value);
-        std::printf("%-60s # %s%s%s\n", line.c_str(), field->origin.source.c_str(),
+        std::printf("%-60s # %s%s%s\n", one_line(line).c_str(), one_line(field->origin.source).c_str(),
                     field->origin.location.empty() ? "" : ", ", field->origin.location.c_str());
     });
     if (!any) std::printf("  (nothing: every setting is left to the program)\n");
@@ -38,7 +39,7 @@ void print_settings(const Settings& s) {
 
 std::string joined(const std::vector<std::string>& items) {
     std::string out;
-    for (const std::string& i : items) out += (out.empty() ? "" : " or ") + i;
+    for (const std::string& i : items) out += (out.empty() ? "" : " or ") + one_line(i);
     return out;
 }
 
@@ -48,14 +49,14 @@ void print_policy(const ProcessConfig& pc) {
     std::printf("mode = %s, on_error = %s, log = %s%s%s%s\n", p.mode ? std::string(mode_name(p.mode->value)).c_str() : "default",
                 p.on_error && p.on_error->value == OnError::Ignore ? "ignore" : "fail",
                 p.log_level ? std::string(log_level_name(p.log_level->value)).c_str() : "warn",
-                p.log_file ? (" to " + p.log_file->value).c_str() : " to standard error",
+                p.log_file ? (" to " + one_line(p.log_file->value)).c_str() : " to standard error",
                 p.log_format && p.log_format->value == LogFormat::Json ? " (json)" : "",
                 p.log_handshakes && p.log_handshakes->value ? ", handshake records on" : "");
     std::printf("\nevery context (no rule matches):\n");
     print_settings(pc.layer(std::nullopt));
     for (std::size_t i = 0; i < pc.config.rules.size(); i++) {
         const Rule& r = pc.config.rules[i];
-        std::printf("\nrule %zu \"%s\" (%s), when", i + 1, r.name.c_str(), r.location.c_str());
+        std::printf("\nrule %zu \"%s\" (%s), when", i + 1, one_line(r.name).c_str(), r.location.c_str());
         if (r.programs.empty() && r.hosts.empty() && !r.role) std::printf(" always");
         if (!r.programs.empty()) std::printf(" program is %s", joined(r.programs).c_str());
         if (!r.hosts.empty()) std::printf("%s host is %s", r.programs.empty() ? "" : " and", joined(r.hosts).c_str());
@@ -86,7 +87,8 @@ int command_check(int argc, char** argv) {
     Diagnostics rejected = validate_with_openssl(linked_openssl(), pc.all_layers());
     errors.insert(errors.end(), rejected.begin(), rejected.end());
     if (!errors.empty()) {
-        for (const Diagnostic& d : errors) std::fprintf(stderr, "tlsoverride: %s\n", d.text().c_str());
+        // one_line: a value quoted in an error may hold terminal escapes (TOML's "\u001b").
+        for (const Diagnostic& d : errors) std::fprintf(stderr, "tlsoverride: %s\n", one_line(d.text()).c_str());
         std::fprintf(stderr, "tlsoverride: %zu error%s; programs under this configuration fail to create TLS contexts "
                              "(on_error = \"fail\") or run unmodified (on_error = \"ignore\")\n",
                      errors.size(), errors.size() == 1 ? "" : "s");

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "../apply.hpp"
+#include "../log.hpp"
 #include "../process_config.hpp"
 #include "commands.hpp"
 #include "linked_openssl.hpp"
@@ -57,7 +58,7 @@ int command_explain(int argc, char** argv) {
     Diagnostics errors = pc.errors;
     Diagnostics rejected = validate_with_openssl(linked_openssl(), pc.all_layers());
     errors.insert(errors.end(), rejected.begin(), rejected.end());
-    for (const Diagnostic& d : errors) std::fprintf(stderr, "tlsoverride: %s\n", d.text().c_str());
+    for (const Diagnostic& d : errors) std::fprintf(stderr, "tlsoverride: %s\n", one_line(d.text()).c_str());
     if (!errors.empty()) return 1;
 
     Target target{program, program, role, host.empty() ? std::nullopt : std::optional<std::string_view>(host)};
@@ -66,15 +67,15 @@ int command_explain(int argc, char** argv) {
                 host.empty() ? "(none)" : host.c_str(), role ? std::string(role_name(*role)).c_str() : "(either)");
     std::printf("configuration: %s\n", pc.path.empty() ? "none (environment only)" : pc.path.c_str());
     if (rule)
-        std::printf("matching rule: %zu \"%s\" (%s)\n", *rule + 1, pc.config.rules[*rule].name.c_str(),
+        std::printf("matching rule: %zu \"%s\" (%s)\n", *rule + 1, one_line(pc.config.rules[*rule].name).c_str(),
                     pc.config.rules[*rule].location.c_str());
     else
         std::printf("matching rule: none\n");
     std::printf("mode: %s\n\n", std::string(mode_name(pc.process.mode ? pc.process.mode->value : Mode::Default)).c_str());
     for_each_setting(pc.layer(rule), [&](const SettingName& name, const auto& field) {
         std::string value = field ? toml_text(field->value) : "-";
-        std::printf("  %-22s %-40s %s\n", std::string(name.key).c_str(), value.c_str(),
-                    field ? ("from " + origin_text(field->origin)).c_str() : "left to the program");
+        std::printf("  %-22s %-40s %s\n", std::string(name.key).c_str(), one_line(value).c_str(),
+                    field ? one_line("from " + origin_text(field->origin)).c_str() : "left to the program");
     });
     return 0;
 }

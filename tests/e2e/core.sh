@@ -52,8 +52,10 @@ assert_contains "python3 in default mode: the program's own choice stands" "$out
 # curl
 out=$(curl -sk --tlsv1.3 https://127.0.0.1:$MODERN/ -o /dev/null -w '%{http_code}' 2>&1)
 assert_eq "curl --tlsv1.3 fails against a TLSv1.2 server" "$out" "000"
-out=$(enforce preload curl -sk --tlsv1.3 https://127.0.0.1:$MODERN/ -o /dev/null -w '%{http_code}' 2>&1)
-assert_eq "curl --tlsv1.3 gets its page under enforce" "$out" "200"
+if [ -z "${SANITIZED:-}" ]; then  # curl deadlocks in setlocale under a preloaded ASan runtime (docs/hardening.md)
+    out=$(enforce preload curl -sk --tlsv1.3 https://127.0.0.1:$MODERN/ -o /dev/null -w '%{http_code}' 2>&1)
+    assert_eq "curl --tlsv1.3 gets its page under enforce" "$out" "200"
+fi
 
 # A server that speaks only TLSv1, reached by a modern client.
 start_server -tls1 -cipher 'DEFAULT:@SECLEVEL=0' || exit 1
@@ -110,5 +112,7 @@ assert_eq "the engine exports only its entry point" "$exported" "tlsoverride_eng
 needed=$(readelf -d "$LIB" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
 assert_not_contains "the preload library does not link libssl" "$needed" "libssl"
 assert_not_contains "the preload library does not link libstdc++" "$needed" "libstdc++"
-needed=$(readelf -d "$B/libtlsoverride-engine.so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
-assert_not_contains "the engine carries its own libstdc++ (never the host's)" "$needed" "libstdc++"
+if [ -z "${SANITIZED:-}" ]; then  # with SAN set the Makefile links the engine's libstdc++ dynamically
+    needed=$(readelf -d "$B/libtlsoverride-engine.so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+    assert_not_contains "the engine carries its own libstdc++ (never the host's)" "$needed" "libstdc++"
+fi

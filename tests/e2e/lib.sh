@@ -57,4 +57,4 @@ assert_eq() {
 }
 
 # preload CMD...: runs CMD with the library preloaded; the environment passes through.
-preload() { LD_PRELOAD=$LIB "$@"; }
+preload() { LD_PRELOAD=${PRELOAD_FIRST:+$PRELOAD_FIRST:}$LIB "$@"; }  # PRELOAD_FIRST: e.g. the ASan runtime (docs/hardening.md)
