@@ -2,7 +2,7 @@
  * they are still busy, to show that tlsoverride decides the same way for every
  * context and every connection however the calls interleave.
  *
- *   racer [--threads N] [--count N] [--no-fork] PORT
+ *   racer [--threads N] [--count N] [--no-fork | --park-for-fork] PORT
  *
  * The main thread touches no OpenSSL function before the threads do: the first
  * interposed call (which loads the engine and reads the configuration) is the
@@ -13,7 +13,10 @@
  *   - makes COUNT handshakes, each a new connection with the server name
  *     tI.legacy.test (i % 3 == 0) or tI.modern.test.
  * Once every thread has its context and some handshakes are done, the main
- * thread forks; the child (threads gone, locks as the fork left them) creates a
+ * thread forks while they go on. With --park-for-fork the threads stop halfway,
+ * between two handshakes, until the fork is done: for runtimes that are not safe
+ * to fork while another thread is inside malloc (GCC 12's ASan).
+ * The child (threads gone, locks as the fork left them) creates a
  * pinned TLSv1 context with a TLSv1.1 maximum and makes one handshake as
  * child.legacy.test and one as child.modern.test, under a 30 s alarm.
  * Every connection is its own; set SNI, SSL_connect, SSL_shutdown, close.
@@ -44,9 +47,12 @@
 #define MAX_THREADS 64
 #define MAX_COUNT 100
 
-static int port, threads = 16, count = 10;
+static int port, threads = 16, count = 10, park;
 static pthread_barrier_t start;
-static atomic_int with_context, handshakes_done, running;
+static atomic_int with_context, handshakes_done, running, parked;
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate = PTHREAD_COND_INITIALIZER;
+static int forked;
 
 struct result {
     char sni[64];
@@ -108,6 +114,12 @@ static void *racer(void *arg) {
     SSL_CTX *ctx = make_context(i % 2 == 0, i % 4 >= 2);
     atomic_fetch_add(&with_context, 1);
     for (int n = 0; n < count; n++) {
+        if (park && n == count / 2) {
+            pthread_mutex_lock(&gate_lock);
+            atomic_fetch_add(&parked, 1);
+            while (!forked) pthread_cond_wait(&gate, &gate_lock);
+            pthread_mutex_unlock(&gate_lock);
+        }
         struct result *r = &results[i][n];
         snprintf(r->sni, sizeof r->sni, "t%d.%s.test", i, i % 3 == 0 ? "legacy" : "modern");
         if (ctx) handshake(ctx, r->sni, r->outcome, sizeof r->outcome);
@@ -149,11 +161,14 @@ int main(int argc, char **argv) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--count") && i + 1 < argc) count = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--no-fork")) do_fork = 0;
+        else if (!strcmp(argv[i], "--park-for-fork")) park = 1;
         else if (argv[i][0] != '-') port = atoi(argv[i]);
         else { fprintf(stderr, "racer: unknown flag %s\n", argv[i]); return 2; }
     }
+    if (!do_fork) park = 0;
     if (!port || threads < 1 || threads > MAX_THREADS || count < 1 || count > MAX_COUNT) {
-        fprintf(stderr, "usage: racer [--threads 1-%d] [--count 1-%d] [--no-fork] PORT\n", MAX_THREADS, MAX_COUNT);
+        fprintf(stderr, "usage: racer [--threads 1-%d] [--count 1-%d] [--no-fork | --park-for-fork] PORT\n",
+                MAX_THREADS, MAX_COUNT);
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -169,12 +184,19 @@ int main(int argc, char **argv) {
         /* Fork once every thread has its context and some connections are done,
          * while the threads are still making more. */
         struct timespec pause = {0, 200000};
-        while (atomic_load(&with_context) < threads || atomic_load(&handshakes_done) < threads)
-            if (atomic_load(&running) == 0) break; else nanosleep(&pause, NULL);
+        if (park)
+            while (atomic_load(&parked) < threads) nanosleep(&pause, NULL);
+        else
+            while (atomic_load(&with_context) < threads || atomic_load(&handshakes_done) < threads)
+                if (atomic_load(&running) == 0) break; else nanosleep(&pause, NULL);
         at_fork = atomic_load(&running);
         fflush(stdout);
         pid = fork();
         if (pid == 0) child();
+        pthread_mutex_lock(&gate_lock);
+        forked = 1;
+        pthread_cond_broadcast(&gate);
+        pthread_mutex_unlock(&gate_lock);
     }
     for (int i = 0; i < threads; i++) pthread_join(tid[i], NULL);
     if (pid > 0 && waitpid(pid, &status, 0) != pid) status = -1;
@@ -188,7 +210,7 @@ int main(int argc, char **argv) {
             failed += strncmp(r->outcome, "failed", 6) == 0;
         }
     if (do_fork) {
-        printf("threads running at fork: %d\n", at_fork);
+        printf("threads running at fork: %d%s\n", at_fork, park ? " (parked)" : "");
         if (pid < 0) printf("child: fork failed\n");
         else if (WIFEXITED(status)) printf("child: exit %d\n", WEXITSTATUS(status));
         else if (WIFSIGNALED(status)) printf("child: killed by signal %d\n", WTERMSIG(status));
