@@ -19,19 +19,12 @@
 
 #include "../../shim/policy.hpp"
 #include "../../shim/process_config.hpp"
+#include "invariant.hpp"
 
 using namespace tlso;
 
 namespace {
 
-// A condition that must hold for every input: a failure is a finding.
-#define REQUIRE(cond)                                                              \
-    do {                                                                           \
-        if (!(cond)) {                                                             \
-            std::fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-            std::abort();                                                          \
-        }                                                                          \
-    } while (0)
 
 struct Input {
     std::string_view file;

@@ -12,18 +12,12 @@
 
 #include "../../shim/config.hpp"
 #include "../../shim/rules.hpp"
+#include "invariant.hpp"
 
 using namespace tlso;
 
 namespace {
 
-#define REQUIRE(cond)                                                              \
-    do {                                                                           \
-        if (!(cond)) {                                                             \
-            std::fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-            std::abort();                                                          \
-        }                                                                          \
-    } while (0)
 
 std::string mapped(std::string_view s, int (*f)(int)) {
     std::string out(s);

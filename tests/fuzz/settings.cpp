@@ -13,18 +13,12 @@
 
 #include "../../shim/environment.hpp"
 #include "../../shim/settings.hpp"
+#include "invariant.hpp"
 
 using namespace tlso;
 
 namespace {
 
-#define REQUIRE(cond)                                                              \
-    do {                                                                           \
-        if (!(cond)) {                                                             \
-            std::fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-            std::abort();                                                          \
-        }                                                                          \
-    } while (0)
 
 bool space(char c) { return std::isspace(static_cast<unsigned char>(c)); }
 
