@@ -497,20 +497,27 @@ long enforce_version(const Settings& s, Bound which, long requested, const char*
 }
 
 // For a ctrl command: true when the call is to be swallowed; may rewrite larg.
-bool enforce_ctrl(const Settings& s, int cmd, long& larg, void* parg, const char* object) {
+// `enforced()` (a state lookup) is asked only for the commands enforce mode looks
+// at: every other one (SSL_get_* macros and the like, on the hot path) goes by.
+template <class Enforced>
+bool enforce_ctrl(int cmd, long& larg, void* parg, const char* object, Enforced enforced) {
+    const Settings* s = nullptr;
     switch (cmd) {
-        case SSL_CTRL_SET_MIN_PROTO_VERSION: larg = enforce_version(s, Bound::Min, larg, object); return false;
-        case SSL_CTRL_SET_MAX_PROTO_VERSION: larg = enforce_version(s, Bound::Max, larg, object); return false;
+        case SSL_CTRL_SET_MIN_PROTO_VERSION:
+        case SSL_CTRL_SET_MAX_PROTO_VERSION:
+            if ((s = enforced()))
+                larg = enforce_version(*s, cmd == SSL_CTRL_SET_MIN_PROTO_VERSION ? Bound::Min : Bound::Max, larg, object);
+            return false;
         case SSL_CTRL_SET_GROUPS:
         case SSL_CTRL_SET_GROUPS_LIST:
-            if (!s.groups) return false;
+            if (!(s = enforced()) || !s->groups) return false;
             kept("groups", object, cmd == SSL_CTRL_SET_GROUPS_LIST && parg ? static_cast<const char*>(parg) : "");
             return true;
         case SSL_CTRL_SET_SIGALGS:
         case SSL_CTRL_SET_SIGALGS_LIST:
         case SSL_CTRL_SET_CLIENT_SIGALGS:
         case SSL_CTRL_SET_CLIENT_SIGALGS_LIST:
-            if (!s.signature_algorithms) return false;
+            if (!(s = enforced()) || !s->signature_algorithms) return false;
             kept("signature algorithms", object, "");
             return true;
         default: return false;
@@ -560,12 +567,12 @@ SSL_CTX* engine_SSL_CTX_new_ex(OSSL_LIB_CTX* lib, const char* propq, const SSL_M
 }
 
 long engine_SSL_CTX_ctrl(SSL_CTX* ctx, int cmd, long larg, void* parg) {
-    if (const Settings* s = enforced(ctx); s && enforce_ctrl(*s, cmd, larg, parg, "context")) return 1;
+    if (enforce_ctrl(cmd, larg, parg, "context", [&] { return enforced(ctx); })) return 1;
     return ssl().real.SSL_CTX_ctrl(ctx, cmd, larg, parg);
 }
 
 long engine_SSL_ctrl(SSL* s, int cmd, long larg, void* parg) {
-    if (const Settings* p = enforced(s); p && enforce_ctrl(*p, cmd, larg, parg, "connection")) return 1;
+    if (enforce_ctrl(cmd, larg, parg, "connection", [&] { return enforced(s); })) return 1;
     long result = ssl().real.SSL_ctrl(s, cmd, larg, parg);
     // Setting the server name makes a client connection's host known: a host rule applies now.
     if (cmd == SSL_CTRL_SET_TLSEXT_HOSTNAME && result == 1 && P->connection_rules)
