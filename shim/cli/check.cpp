@@ -5,7 +5,6 @@
 #include <cstring>
 #include <string>
 
-#include "../apply.hpp"
 #include "../log.hpp"
 #include "../process_config.hpp"
 #include "commands.hpp"
@@ -83,9 +82,7 @@ int command_check(int argc, char** argv) {
         std::fprintf(stderr, "tlsoverride: no configuration file: TLSOVERRIDE_CONFIG is unset and %s does not exist\n",
                      default_config_path);
     }
-    Diagnostics errors = pc.errors;
-    Diagnostics rejected = validate_with_openssl(linked_openssl(), pc.all_layers());
-    errors.insert(errors.end(), rejected.begin(), rejected.end());
+    Diagnostics errors = configuration_errors(pc);
     if (!errors.empty()) {
         // one_line: a value quoted in an error may hold terminal escapes (TOML's "\u001b").
         for (const Diagnostic& d : errors) std::fprintf(stderr, "tlsoverride: %s\n", one_line(d.text()).c_str());

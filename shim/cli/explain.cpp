@@ -4,7 +4,6 @@
 #include <cstring>
 #include <string>
 
-#include "../apply.hpp"
 #include "../log.hpp"
 #include "../process_config.hpp"
 #include "commands.hpp"
@@ -55,9 +54,7 @@ int command_explain(int argc, char** argv) {
         } else return std::fputs(usage, stderr), 2;
     }
     ProcessConfig pc = load_process_config([](const char* n) { return std::getenv(n); }, file);
-    Diagnostics errors = pc.errors;
-    Diagnostics rejected = validate_with_openssl(linked_openssl(), pc.all_layers());
-    errors.insert(errors.end(), rejected.begin(), rejected.end());
+    Diagnostics errors = configuration_errors(pc);
     for (const Diagnostic& d : errors) std::fprintf(stderr, "tlsoverride: %s\n", one_line(d.text()).c_str());
     if (!errors.empty()) return 1;
 

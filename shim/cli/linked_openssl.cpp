@@ -1,5 +1,7 @@
 #include "linked_openssl.hpp"
 
+#include "../apply.hpp"
+
 const OpenSsl& linked_openssl() {
     static const OpenSsl table = [] {
         OpenSsl t;
@@ -14,4 +16,11 @@ const OpenSsl& linked_openssl() {
         return t;
     }();
     return table;
+}
+
+tlso::Diagnostics configuration_errors(const tlso::ProcessConfig& pc) {
+    tlso::Diagnostics errors = pc.errors;
+    tlso::Diagnostics rejected = tlso::validate_with_openssl(linked_openssl(), pc.all_layers());
+    errors.insert(errors.end(), rejected.begin(), rejected.end());
+    return errors;
 }

@@ -2,6 +2,12 @@
 // that `check` and `explain` validate values with exactly the code the library uses.
 #pragma once
 
+#include "../diagnostic.hpp"
+#include "../process_config.hpp"
 #include "../real.hpp"
 
 const OpenSsl& linked_openssl();
+
+// Every error in a loaded configuration: the environment's and the file's, then
+// every value OpenSSL rejects. What `check` and `explain` both report.
+tlso::Diagnostics configuration_errors(const tlso::ProcessConfig& pc);
