@@ -21,16 +21,21 @@ else
 LIBDIR ?= $(PREFIX)/lib/tlsoverride
 endif
 
-COMMON   := -std=c++20 -fPIC -Wall -Wextra -fvisibility=hidden -fvisibility-inlines-hidden \
+COMMON   := -std=c++20 -Ishim -fPIC -Wall -Wextra -fvisibility=hidden -fvisibility-inlines-hidden \
             -DOPENSSL_SUPPRESS_DEPRECATED -DTLSO_VERSION='"$(VERSION)"' -MMD -MP $(SANFLAGS)
 # Stage 1 (the preloaded file) must not need libstdc++: no exceptions, no RTTI, no
 # guarded statics. It is linked with the C driver so that any libstdc++ use fails the link.
 STAGE1FLAGS := -fno-exceptions -fno-rtti -fno-threadsafe-statics -ftls-model=initial-exec
 
-STAGE1_SRC := shim/interpose.cpp shim/real.cpp
-ENGINE_SRC := shim/engine.cpp
-CORE_SRC   := $(filter-out $(STAGE1_SRC) $(ENGINE_SRC) shim/apply.cpp,$(wildcard shim/*.cpp))
-CLI_SRC    := $(wildcard shim/cli/*.cpp)
+# Link sets come from directories (shim/*/ is one layer each; see README "Layout"):
+#   preload/  stage 1, the file in LD_PRELOAD: libc only
+#   core/     the pure policy core: no TLS library, no dlfcn
+#   openssl/  the OpenSSL adapter: applies the core's decisions
+#   cli/      the command
+STAGE1_SRC  := $(wildcard shim/preload/*.cpp)
+CORE_SRC    := $(wildcard shim/core/*.cpp)
+OPENSSL_SRC := $(wildcard shim/openssl/*.cpp)
+CLI_SRC     := $(wildcard shim/cli/*.cpp)
 UNIT_SRC   := $(wildcard tests/unit/*.cpp)
 CLIENTS    := $(patsubst tests/clients/%.c,$(B)/tests/%,$(wildcard tests/clients/*.c))
 BENCH_BIN  := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
@@ -38,13 +43,13 @@ BENCH_BIN  := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 obj = $(patsubst %.cpp,$(B)/obj/%.o,$(1))
 STAGE1_OBJ := $(call obj,$(STAGE1_SRC))
 CORE_OBJ   := $(call obj,$(CORE_SRC))
-ENGINE_OBJ := $(call obj,$(ENGINE_SRC) shim/apply.cpp)
+ENGINE_OBJ := $(call obj,$(OPENSSL_SRC))
 CLI_OBJ    := $(call obj,$(CLI_SRC))
 UNIT_OBJ   := $(call obj,$(UNIT_SRC))
 
 all: $(B)/libtlsoverride.so $(B)/libtlsoverride-engine.so $(B)/tlsoverride
 
-$(B)/obj/shim/interpose.o $(B)/obj/shim/real.o: EXTRA := $(STAGE1FLAGS)
+$(STAGE1_OBJ): EXTRA := $(STAGE1FLAGS)
 $(B)/obj/shim/cli/run.o: EXTRA := -DTLSO_LIBDIR='"$(LIBDIR)"'
 
 # A fresh Debian or Ubuntu machine gets its compiler and libraries on the first
@@ -58,18 +63,22 @@ $(B)/obj/%.o: %.cpp | $(B)/.deps-installed
 	$(CXX) $(COMMON) $(EXTRA) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
 # Stage 1: the file named in LD_PRELOAD. Small, C-only dependencies, exports only
-# the interposed OpenSSL functions (see shim/libtlsoverride.map).
-$(B)/libtlsoverride.so: $(STAGE1_OBJ) shim/libtlsoverride.map
-	$(CC) -shared $(SANFLAGS) $(LDFLAGS) -o $@ $(STAGE1_OBJ) -Wl,--version-script=shim/libtlsoverride.map -Wl,-O1 -ldl
+# the interposed functions: the export map is generated from the one list of them.
+$(B)/libtlsoverride.map: shim/preload/exports.map.in shim/openssl/interposed.hpp
+	@mkdir -p $(B)
+	$(CC) -E -P -Ishim -x c $< -o $@
+
+$(B)/libtlsoverride.so: $(STAGE1_OBJ) $(B)/libtlsoverride.map
+	$(CC) -shared $(SANFLAGS) $(LDFLAGS) -o $@ $(STAGE1_OBJ) -Wl,--version-script=$(B)/libtlsoverride.map -Wl,-O1 -ldl
 
 # Stage 2: loaded by stage 1 on the first OpenSSL call. Carries its own (static,
 # hidden) libstdc++ so it never interposes on or clashes with the host program's.
-$(B)/libtlsoverride-engine.so: $(ENGINE_OBJ) $(CORE_OBJ) shim/engine.map
+$(B)/libtlsoverride-engine.so: $(ENGINE_OBJ) $(CORE_OBJ) shim/openssl/engine.map
 	$(CXX) -shared $(SANFLAGS) $(LDFLAGS) -o $@ $(ENGINE_OBJ) $(CORE_OBJ) \
 	    $(if $(SAN),,-static-libstdc++ -static-libgcc) -Wl,--exclude-libs,ALL \
-	    -Wl,--version-script=shim/engine.map -Wl,-O1
+	    -Wl,--version-script=shim/openssl/engine.map -Wl,-O1
 
-$(B)/tlsoverride: $(CLI_OBJ) $(CORE_OBJ) $(call obj,shim/apply.cpp)
+$(B)/tlsoverride: $(CLI_OBJ) $(CORE_OBJ) $(ENGINE_OBJ)
 	$(CXX) $(SANFLAGS) $(LDFLAGS) -o $@ $^ -lssl -lcrypto -lpthread
 
 $(B)/unit-tests: $(UNIT_OBJ) $(CORE_OBJ)
@@ -164,7 +173,7 @@ FUZZ_B       ?= build-fuzz
 SAN_OPT      ?= -O1 -g1
 FUZZ_CXX     ?= clang++
 FUZZ_SECONDS ?= 60
-FUZZ_FLAGS   := -std=c++20 -O1 -g1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_FLAGS   := -std=c++20 -Ishim -O1 -g1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,$(FUZZ_B)/%,$(wildcard tests/fuzz/*.cpp))
 FUZZ_CORE    := $(patsubst %.cpp,$(FUZZ_B)/obj/%.o,$(CORE_SRC))
 

@@ -4,8 +4,8 @@
 #include <cstring>
 #include <string>
 
-#include "../log.hpp"
-#include "../process_config.hpp"
+#include "core/log.hpp"
+#include "core/process_config.hpp"
 #include "commands.hpp"
 #include "linked_openssl.hpp"
 

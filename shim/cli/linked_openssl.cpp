@@ -1,6 +1,6 @@
 #include "linked_openssl.hpp"
 
-#include "../apply.hpp"
+#include "openssl/apply.hpp"
 
 const OpenSsl& linked_openssl() {
     static const OpenSsl table = [] {

@@ -2,9 +2,9 @@
 // that `check` and `explain` validate values with exactly the code the library uses.
 #pragma once
 
-#include "../diagnostic.hpp"
-#include "../process_config.hpp"
-#include "../real.hpp"
+#include "core/diagnostic.hpp"
+#include "core/process_config.hpp"
+#include "openssl/symbols.hpp"
 
 const OpenSsl& linked_openssl();
 

@@ -9,8 +9,8 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 
 start_server -tls1_2 || exit 1   # a client that does not fail closed would connect here
 
-# limit NAME: a reading limit as shim/config.hpp defines it, so the test follows the code.
-limit() { echo $(( $(sed -n "s/.*constexpr std::size_t $1 = \([^;]*\);.*/\1/p" "$REPO/shim/config.hpp") )); }
+# limit NAME: a reading limit as shim/core/config.hpp defines it, so the test follows the code.
+limit() { echo $(( $(sed -n "s/.*constexpr std::size_t $1 = \([^;]*\);.*/\1/p" "$REPO/shim/core/config.hpp") )); }
 MAX_FILE=$(limit max_file_bytes) MAX_RULES=$(limit max_rules)
 MAX_STRING=$(limit max_string_bytes) MAX_ITEMS=$(limit max_list_items)
 
@@ -144,7 +144,7 @@ sparse-3g|@|-|is 3221225472 bytes; the limit is 1048576 bytes (1 MiB)
 2mb-string|@|-|is 2000022 bytes; the limit is 1048576 bytes (1 MiB)
 CASES
 )
-# The reading limits, each named in its error (the values come from shim/config.hpp).
+# The reading limits, each named in its error (the values come from shim/core/config.hpp).
 cases="$cases
 over-file-limit|@|-|is $((MAX_FILE + 1)) bytes; the limit is $MAX_FILE bytes
 over-rule-limit|@|1:1|$((MAX_RULES + 1)) rules; the limit is $MAX_RULES

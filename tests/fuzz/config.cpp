@@ -17,8 +17,8 @@
 #include <string>
 #include <string_view>
 
-#include "../../shim/policy.hpp"
-#include "../../shim/process_config.hpp"
+#include "core/policy.hpp"
+#include "core/process_config.hpp"
 #include "invariant.hpp"
 
 using namespace tlso;

@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "../../shim/config.hpp"
-#include "../../shim/rules.hpp"
+#include "core/config.hpp"
+#include "core/rules.hpp"
 #include "invariant.hpp"
 
 using namespace tlso;

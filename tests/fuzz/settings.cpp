@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "../../shim/environment.hpp"
-#include "../../shim/settings.hpp"
+#include "core/environment.hpp"
+#include "core/settings.hpp"
 #include "invariant.hpp"
 
 using namespace tlso;

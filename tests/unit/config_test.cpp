@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "../../shim/config.hpp"
+#include "core/config.hpp"
 
 using namespace tlso;
 

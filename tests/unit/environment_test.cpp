@@ -4,7 +4,7 @@
 #include <map>
 #include <string>
 
-#include "../../shim/environment.hpp"
+#include "core/environment.hpp"
 
 using namespace tlso;
 

@@ -1,7 +1,7 @@
 // Merging environment, rule and [policy]; the enforce decisions.
 #include <doctest/doctest.h>
 
-#include "../../shim/policy.hpp"
+#include "core/policy.hpp"
 
 using namespace tlso;
 

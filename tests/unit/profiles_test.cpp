@@ -1,7 +1,7 @@
 // Mozilla's server-side TLS guidelines 5.7 as starting points.
 #include <doctest/doctest.h>
 
-#include "../../shim/profiles.hpp"
+#include "core/profiles.hpp"
 
 using namespace tlso;
 

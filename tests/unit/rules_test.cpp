@@ -1,7 +1,7 @@
 // Which [[rule]] applies: program, host and role matching.
 #include <doctest/doctest.h>
 
-#include "../../shim/rules.hpp"
+#include "core/rules.hpp"
 
 using namespace tlso;
 

@@ -11,7 +11,7 @@
 
 #include <string>
 
-#include "../../shim/process_config.hpp"
+#include "core/process_config.hpp"
 
 using namespace tlso;
 

@@ -1,7 +1,7 @@
 // Protocol names, value parsers, overlay and the "weakens security" line.
 #include <doctest/doctest.h>
 
-#include "../../shim/settings.hpp"
+#include "core/settings.hpp"
 
 using namespace tlso;
 

@@ -1,6 +1,6 @@
-#include "handshake.hpp"
+#include "core/record.hpp"
 
-#include "log.hpp"
+#include "core/log.hpp"
 
 namespace tlso {
 namespace {

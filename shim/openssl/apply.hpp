@@ -5,9 +5,9 @@
 #include <optional>
 #include <string>
 
-#include "diagnostic.hpp"
-#include "real.hpp"
-#include "settings.hpp"
+#include "core/diagnostic.hpp"
+#include "openssl/symbols.hpp"
+#include "core/settings.hpp"
 
 namespace tlso {
 

@@ -16,12 +16,12 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "apply.hpp"
-#include "process_config.hpp"
-#include "engine_entry.hpp"
-#include "handshake.hpp"
-#include "log.hpp"
-#include "policy.hpp"
+#include "openssl/apply.hpp"
+#include "core/process_config.hpp"
+#include "preload/engine_entry.hpp"
+#include "core/record.hpp"
+#include "core/log.hpp"
+#include "core/policy.hpp"
 
 extern char* program_invocation_short_name;  // glibc: the base name of argv[0]
 

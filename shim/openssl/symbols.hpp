@@ -10,15 +10,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-#define TLSO_INTERPOSED(X)                                                                  \
-    X(SSL_CTX_new) X(SSL_CTX_new_ex) X(SSL_CTX_ctrl) X(SSL_ctrl)                            \
-    X(SSL_CTX_set_cipher_list) X(SSL_set_cipher_list)                                       \
-    X(SSL_CTX_set_ciphersuites) X(SSL_set_ciphersuites)                                     \
-    X(SSL_CTX_set_security_level) X(SSL_set_security_level)                                 \
-    X(SSL_CTX_set_options) X(SSL_set_options)                                               \
-    X(SSL_CTX_set_ssl_version) X(SSL_set_ssl_method)                                        \
-    X(SSL_CTX_set_info_callback) X(SSL_set_info_callback)                                   \
-    X(SSL_CTX_get_info_callback) X(SSL_get_info_callback)
+#include "openssl/interposed.hpp"
 
 // libssl functions the engine calls and never interposes.
 #define TLSO_LIBSSL_USED(X)                                                                 \

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "config.hpp"
-#include "environment.hpp"
+#include "core/config.hpp"
+#include "core/environment.hpp"
 
 namespace tlso {
 

@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "diagnostic.hpp"
-#include "rules.hpp"
-#include "settings.hpp"
+#include "core/diagnostic.hpp"
+#include "core/rules.hpp"
+#include "core/settings.hpp"
 
 namespace tlso {
 

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string_view>
 
-#include "settings.hpp"
+#include "core/settings.hpp"
 
 namespace tlso {
 

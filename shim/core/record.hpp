@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "settings.hpp"
+#include "core/settings.hpp"
 
 namespace tlso {
 

@@ -1,4 +1,4 @@
-#include "policy.hpp"
+#include "core/policy.hpp"
 
 namespace tlso {
 

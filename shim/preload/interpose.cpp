@@ -15,8 +15,8 @@
 
 #include <type_traits>
 
-#include "engine_entry.hpp"
-#include "real.hpp"
+#include "preload/engine_entry.hpp"
+#include "openssl/symbols.hpp"
 
 #define TLSO_EXPORT extern "C" __attribute__((visibility("default")))
 

@@ -1,4 +1,4 @@
-#include "apply.hpp"
+#include "openssl/apply.hpp"
 
 #include <set>
 

@@ -1,4 +1,4 @@
-#include "rules.hpp"
+#include "core/rules.hpp"
 
 #include <fnmatch.h>
 

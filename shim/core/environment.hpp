@@ -4,8 +4,8 @@
 
 #include <functional>
 
-#include "diagnostic.hpp"
-#include "settings.hpp"
+#include "core/diagnostic.hpp"
+#include "core/settings.hpp"
 
 namespace tlso {
 

@@ -6,9 +6,9 @@
 #include <optional>
 #include <vector>
 
-#include "diagnostic.hpp"
-#include "rules.hpp"
-#include "settings.hpp"
+#include "core/diagnostic.hpp"
+#include "core/rules.hpp"
+#include "core/settings.hpp"
 
 namespace tlso {
 

@@ -5,7 +5,7 @@
 // the global scope and RTLD_NEXT returns NULL although our hooks are being called:
 // then the already-loaded libssl.so.3 is opened with RTLD_NOLOAD (it is never
 // loaded by us) and searched directly. A table is published only when complete.
-#include "real.hpp"
+#include "openssl/symbols.hpp"
 
 #include <dlfcn.h>
 #include <pthread.h>

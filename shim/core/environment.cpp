@@ -1,4 +1,4 @@
-#include "environment.hpp"
+#include "core/environment.hpp"
 
 namespace tlso {
 namespace {

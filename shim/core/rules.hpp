@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "settings.hpp"
+#include "core/settings.hpp"
 
 namespace tlso {
 

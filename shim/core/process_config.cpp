@@ -1,10 +1,10 @@
-#include "process_config.hpp"
+#include "core/process_config.hpp"
 
 #include <unistd.h>
 
 #include <algorithm>
 
-#include "policy.hpp"
+#include "core/policy.hpp"
 
 namespace tlso {
 

@@ -1,4 +1,4 @@
-#include "config.hpp"
+#include "core/config.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "profiles.hpp"
-#include "toml.hpp"
+#include "core/profiles.hpp"
+#include "core/toml.hpp"
 
 namespace tlso {
 namespace {

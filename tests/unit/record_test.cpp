@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
-#include "../../shim/handshake.hpp"
-#include "../../shim/log.hpp"
+#include "core/record.hpp"
+#include "core/log.hpp"
 
 using namespace tlso;
 

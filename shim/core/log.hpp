@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "settings.hpp"
+#include "core/settings.hpp"
 
 namespace tlso {
 

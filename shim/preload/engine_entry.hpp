@@ -7,7 +7,7 @@
 // its versions of the interposed functions; they call the real ones in `openssl`.
 #pragma once
 
-#include "real.hpp"
+#include "openssl/symbols.hpp"
 
 #define TLSO_ENGINE_FILE "libtlsoverride-engine.so"
 #define TLSO_ENGINE_ENTRY "tlsoverride_engine_v1"

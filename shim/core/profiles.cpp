@@ -1,4 +1,4 @@
-#include "profiles.hpp"
+#include "core/profiles.hpp"
 
 namespace tlso {
 namespace {
