@@ -1,6 +1,6 @@
 // The engine (stage 2): reads the configuration once, then decides for every
 // interposed call. Its versions of the OpenSSL functions are handed to stage 1
-// through one entry point, tlsoverride_engine_v1.
+// through one entry point, tlsoverride_engine_openssl_v2.
 //
 // Every function here is reached from stage 1 with the call already marked as
 // ours (see interpose.cpp), except the info callback, which OpenSSL calls from
@@ -150,10 +150,16 @@ void register_error_strings() {
 }
 
 // Leaves an OpenSSL error on the queue so the program reports a TLS set-up error.
+// 3.x raises with ERR_new/ERR_set_error; 1.1.1 with ERR_put_error (a macro in 3.x).
 SSL_CTX* fail_closed(const char* function, const std::string& why) {
-    ssl().ERR_new();
-    ssl().ERR_set_debug("tlsoverride", 0, function);
-    ssl().ERR_set_error(P->error_library, 1, "%s", why.c_str());
+    if (ssl().ERR_new) {
+        ssl().ERR_new();
+        ssl().ERR_set_debug("tlsoverride", 0, function);
+        ssl().ERR_set_error(P->error_library, 1, "%s", why.c_str());
+    } else {
+        ssl().put_error_1_1_1(P->error_library, 0, 1, "tlsoverride", 0);
+        ssl().ERR_add_error_data(1, why.c_str());
+    }
     return nullptr;
 }
 
@@ -382,7 +388,7 @@ void offered_versions(SSL* s, HandshakeRecord& r) {
     std::optional<Protocol> pinned = method_facts(ssl(), ssl().SSL_get_ssl_method(s)).pinned;
     long min = ssl().real.SSL_ctrl(s, SSL_CTRL_GET_MIN_PROTO_VERSION, 0, nullptr);
     long max = ssl().real.SSL_ctrl(s, SSL_CTRL_GET_MAX_PROTO_VERSION, 0, nullptr);
-    uint64_t options = ssl().SSL_get_options(s);
+    uint64_t options = ssl().SSL_get_options(s) & ssl().options_mask;
     for (Protocol p : all_protocols) {
         int v = openssl_version_of(p);
         bool on = (!pinned || *pinned == p) && (min == 0 || v >= min) && (max == 0 || v <= max) &&
@@ -410,7 +416,7 @@ void record(SSL* s, ConnectionState& c, bool ok) {
         r.version = ssl().SSL_get_version(s);
         if (const SSL_CIPHER* cipher = ssl().SSL_get_current_cipher(s)) r.cipher = ssl().SSL_CIPHER_get_name(cipher);
         long group = ssl().real.SSL_ctrl(s, SSL_CTRL_GET_NEGOTIATED_GROUP, 0, nullptr);
-        if (group > 0)
+        if (group > 0 && ssl().SSL_group_to_name)  // 3.x only
             if (const char* name = ssl().SSL_group_to_name(s, static_cast<int>(group))) r.group = name;
         r.resumed = ssl().SSL_session_reused(s);
     } else {
@@ -613,10 +619,12 @@ void engine_SSL_set_security_level(SSL* o, int level) {
 }
 
 uint64_t engine_SSL_CTX_set_options(SSL_CTX* c, uint64_t op) {
+    op &= ssl().options_mask;  // 1.1.1 on i386: the upper half is not the caller's
     if (const Settings* s = enforced(c)) op = strip_protected(*s, op, "context");
     return ssl().real.SSL_CTX_set_options(c, op);
 }
 uint64_t engine_SSL_set_options(SSL* o, uint64_t op) {
+    op &= ssl().options_mask;
     if (const Settings* s = enforced(o)) op = strip_protected(*s, op, "connection");
     return ssl().real.SSL_set_options(o, op);
 }
@@ -686,7 +694,7 @@ const Interposed hooks = {
 }  // namespace
 }  // namespace tlso
 
-extern "C" __attribute__((visibility("default"))) const Interposed* tlsoverride_engine_v1(const Stage1* stage1) {
+extern "C" __attribute__((visibility("default"))) const Interposed* tlsoverride_engine_openssl_v2(const Stage1* stage1) {
     int saved = errno;
     try {
         tlso::start(stage1);

@@ -109,7 +109,7 @@ expected=$(tr ' ' '\n' < "$B/libtlsoverride.map" | sed -n 's/^\([A-Za-z_][A-Za-z
 exported=$(nm -D --defined-only "$LIB" | awk '{print $3}' | sort | tr '\n' ' ' | sed 's/ $//')
 assert_eq "the preload library exports exactly the interposed functions" "$exported" "$expected"
 exported=$(nm -D --defined-only "$B/libtlsoverride-engine.so" | awk '{print $3}' | tr '\n' ' ' | sed 's/ $//')
-assert_eq "the engine exports only its entry point" "$exported" "tlsoverride_engine_v1"
+assert_eq "the engine exports only its entry point" "$exported" "tlsoverride_engine_openssl_v2"
 needed=$(readelf -d "$LIB" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
 assert_not_contains "the preload library does not link libssl" "$needed" "libssl"
 assert_not_contains "the preload library does not link libstdc++" "$needed" "libstdc++"
