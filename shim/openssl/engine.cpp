@@ -17,13 +17,11 @@
 #include <cstring>
 
 #include "openssl/apply.hpp"
-#include "core/process_config.hpp"
+#include "core/process.hpp"
 #include "preload/engine_entry.hpp"
 #include "core/record.hpp"
 #include "core/log.hpp"
 #include "core/policy.hpp"
-
-extern char* program_invocation_short_name;  // glibc: the base name of argv[0]
 
 namespace tlso {
 namespace {
@@ -52,35 +50,22 @@ struct ConnectionState {
     bool alert_sent = false;
 };
 
-struct Process {
+// The OpenSSL adapter's own state; what every backend shares is in core (Process).
+struct Engine {
+    Process& core;
     const Stage1* stage1 = nullptr;
     const OpenSsl* ssl = nullptr;
-    Log log;
-    Mode mode = Mode::Default;
-    OnError on_error = OnError::Fail;
-    bool records = false;
-    std::string error;        // non-empty: the configuration is bad and contexts fail closed
-    bool governing = false;   // something to apply or to observe
-    bool connection_rules = false;  // some rule names a host or a role: decide again per connection
-    bool connection_bounds = false; // ... and one of those sets a protocol bound
-    ProcessConfig loaded;
-    std::string program, executable;
+    std::string error;  // non-empty: contexts fail closed (the configuration, or OpenSSL's checks of it)
     int context_slot = -1, connection_slot = -1;
     int error_library = 0;
-    std::atomic<bool> warned_weak{false};
     std::atomic<bool> logged_rejection{false};
 
-    const Settings& layer(std::optional<std::size_t> rule) const { return loaded.layer(rule); }
-    const std::vector<Rule>& rules() const { return loaded.config.rules; }
-    std::string rule_name(std::optional<std::size_t> rule) const {
-        if (rule) return "rule \"" + rules()[*rule].name + "\"";
-        return loaded.path.empty() ? "the environment" : "[policy]";
-    }
+    explicit Engine(Process& p) : core(p) {}
 };
 
 // Made once by the entry point and never freed: other threads may still be in
 // OpenSSL while the process exits.
-Process* P;
+Engine* P;
 
 const OpenSsl& ssl() { return *P->ssl; }
 
@@ -94,15 +79,6 @@ public:
 };
 
 // --- identity and state ------------------------------------------------------------
-
-std::string executable_name() {
-    char path[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-    if (n <= 0) return {};
-    path[n] = '\0';
-    const char* slash = std::strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
 
 void free_context_state(void*, void* state, CRYPTO_EX_DATA*, int, long, void*) {
     delete static_cast<ContextState*>(state);
@@ -165,80 +141,22 @@ SSL_CTX* fail_closed(const char* function, const std::string& why) {
 
 // --- loading the configuration -------------------------------------------------------
 
-void warn_if_weak(const Settings& s, std::string_view where) {
-    if (!weakens_security(s) || P->warned_weak.exchange(true)) return;
-    std::string what;
-    if (s.min_protocol && s.min_protocol->value < Protocol::TLSv1_2)
-        what = "protocols below TLSv1.2 (min_protocol " + std::string(protocol_name(s.min_protocol->value)) + " from " +
-               s.min_protocol->origin.source + ")";
-    else if (s.max_protocol && s.max_protocol->value < Protocol::TLSv1_2)
-        what = "only protocols below TLSv1.2 (max_protocol from " + s.max_protocol->origin.source + ")";
-    if (s.security_level && s.security_level->value < 1)
-        what += (what.empty() ? "" : " and ") + std::string("security level 0 (from ") +
-                s.security_level->origin.source + ")";
-    P->log.write(LogLevel::Warn, "the policy weakens TLS for " + std::string(where) + ": it allows " + what);
-}
-
-bool names_host_or_role(const Rule& r) { return !r.hosts.empty() || r.role; }
-
 void start(const Stage1* stage1) {
-    P = new Process;
+    Process& core = process();
+    P = new Engine(core);
     P->stage1 = stage1;
     P->ssl = stage1->openssl;
-    P->program = program_invocation_short_name ? program_invocation_short_name : "";
-    P->executable = executable_name();
-
-    // secure_getenv sees nothing in setuid/setgid/capability programs: there only
-    // the file under /etc counts.
-    P->loaded = load_process_config([](const char* name) { return secure_getenv(name); });
-    const ProcessConfig& pc = P->loaded;
-    const ProcessSettings& process = pc.process;
-    P->mode = process.mode ? process.mode->value : Mode::Default;
-    P->on_error = process.on_error ? process.on_error->value : OnError::Fail;
-    P->records = process.log_handshakes && process.log_handshakes->value;
-    std::string log_problem =
-        P->log.open(process.log_level ? process.log_level->value : LogLevel::Warn,
-                    process.log_format ? process.log_format->value : LogFormat::Text,
-                    process.log_file ? process.log_file->value : "", P->program);
-    if (!log_problem.empty()) P->log.write(LogLevel::Error, log_problem);
-
     P->context_slot = ssl().CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, nullptr, nullptr, nullptr,
                                                     free_context_state);
     P->connection_slot =
         ssl().CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, nullptr, nullptr, nullptr, free_connection_state);
     register_error_strings();
-
-    Diagnostics errors = pc.errors;
+    P->error = core.error;
     // With rules, every layer's values are checked now on a scratch context (1.2M
     // instructions, once): a bad value anywhere fails the process, as `check` does.
     // With one layer, applying it to the program's first context is the check.
-    if (pc.layers.size() > 1) {
-        Diagnostics rejected = validate_with_openssl(ssl(), pc.all_layers());
-        errors.insert(errors.end(), rejected.begin(), rejected.end());
-    }
-    if (!errors.empty()) {
-        for (const Diagnostic& d : errors) P->log.write(LogLevel::Error, d.text());
-        if (P->on_error == OnError::Fail) {
-            P->error = errors.front().text();
-            P->log.write(LogLevel::Error, "every TLS context in this process will fail until the configuration is "
-                                          "fixed (on_error = \"fail\"; check it with: tlsoverride check)");
-        } else {
-            P->log.write(LogLevel::Error, "running this program unmodified (on_error = \"ignore\")");
-        }
-        return;
-    }
-    bool anything = false;
-    for (const Settings& s : pc.layers) anything |= !s.empty();
-    for (std::size_t i = 0; i < pc.config.rules.size(); i++) {
-        bool per_connection = names_host_or_role(pc.config.rules[i]);
-        P->connection_rules |= per_connection;
-        P->connection_bounds |= per_connection && pc.layer(i).names_a_bound();
-    }
-    P->governing = anything || P->records;
-    P->log.write(LogLevel::Debug, "configuration: " + (pc.path.empty() ? std::string("environment only") : pc.path) +
-                                      ", " + std::to_string(pc.config.rules.size()) + " rules, mode " +
-                                      std::string(mode_name(P->mode)) +
-                                      (P->governing ? "" : "; nothing to apply or observe"));
+    if (P->error.empty() && core.loaded.errors.empty() && core.loaded.layers.size() > 1)
+        P->error = core.reject(validate_with_openssl(ssl(), core.loaded.all_layers()));
 }
 
 // --- describing what changed -----------------------------------------------------------
@@ -274,19 +192,19 @@ void on_info(const SSL* s, int where, int ret);
 template <class Create>
 SSL_CTX* create_context(const SSL_METHOD* asked, const char* function, Create create) {
     if (!P->error.empty()) return fail_closed(function, P->error);
-    if (!P->governing) return create(asked);
+    if (!P->core.governing) return create(asked);
     MethodFacts facts = method_facts(ssl(), asked);
     if (!facts.governed) return create(asked);
 
-    Target target{P->program, P->executable, facts.role, std::nullopt};
-    std::optional<std::size_t> rule = first_matching_rule(P->rules(), target);
-    const Settings& settings = P->layer(rule);
+    Target target = P->core.target(facts.role, std::nullopt);
+    std::optional<std::size_t> rule = first_matching_rule(P->core.rules(), target);
+    const Settings& settings = P->core.layer(rule);
     // A pinned method ignores min/max (they return 1 and change nothing): the
     // flexible method of the same role is what lets the configured range apply.
     // OpenSSL checks a connection's bounds against its context's method, so a rule
     // that may set bounds per connection needs the flexible method too; until it
     // applies, min = max = the pinned version keeps the program's choice.
-    bool replace = facts.pinned && (settings.names_a_bound() || P->connection_bounds);
+    bool replace = facts.pinned && (settings.names_a_bound() || P->core.connection_bounds);
     SSL_CTX* ctx = create(replace ? facts.flexible : asked);
     if (!ctx) return nullptr;
     if (replace && !settings.names_a_bound()) {
@@ -296,11 +214,11 @@ SSL_CTX* create_context(const SSL_METHOD* asked, const char* function, Create cr
     }
 
     if (std::optional<Diagnostic> rejected = apply_to_context(ssl(), ctx, settings)) {
-        if (!P->logged_rejection.exchange(true)) P->log.write(LogLevel::Error, rejected->text());
+        if (!P->logged_rejection.exchange(true)) P->core.log.write(LogLevel::Error, rejected->text());
         // OpenSSL may have applied part of a rejected value (a cipher string with no
         // TLS 1.2 match still replaces the list), so the context is not handed out.
         ssl().SSL_CTX_free(ctx);
-        if (P->on_error == OnError::Fail) return fail_closed(function, rejected->text());
+        if (P->core.on_error == OnError::Fail) return fail_closed(function, rejected->text());
         return create(asked);  // on_error = "ignore": exactly what the program asked for
     }
     auto* state = new ContextState{&settings, rule, facts.role};
@@ -309,18 +227,18 @@ SSL_CTX* create_context(const SSL_METHOD* asked, const char* function, Create cr
         delete state;
         return ctx;
     }
-    if (P->records || P->connection_rules) {
+    if (P->core.records || P->core.connection_rules) {
         ssl().real.SSL_CTX_set_info_callback(ctx, on_info);
         state->observed = true;
     }
-    if (P->log.enabled(LogLevel::Info) && !settings.empty()) {
+    if (P->core.log.enabled(LogLevel::Info) && !settings.empty()) {
         long min = ssl().real.SSL_CTX_ctrl(ctx, SSL_CTRL_GET_MIN_PROTO_VERSION, 0, nullptr);
         long max = ssl().real.SSL_CTX_ctrl(ctx, SSL_CTRL_GET_MAX_PROTO_VERSION, 0, nullptr);
-        P->log.write(LogLevel::Info, role_text(facts.role) + " context: " +
+        P->core.log.write(LogLevel::Info, role_text(facts.role) + " context: " +
                                          describe(settings, min, max, replace ? facts.pinned : std::nullopt) + ", from " +
-                                         P->rule_name(rule));
+                                         P->core.rule_name(rule));
     }
-    warn_if_weak(settings, role_text(facts.role) + " contexts, from " + P->rule_name(rule));
+    warn_if_weak(P->core, settings, role_text(facts.role) + " contexts, from " + P->core.rule_name(rule));
     return ctx;
 }
 
@@ -328,18 +246,18 @@ SSL_CTX* create_context(const SSL_METHOD* asked, const char* function, Create cr
 
 void decide_connection(SSL* s, std::optional<Role> role) {
     const ContextState* st = state_of(ssl().SSL_get_SSL_CTX(s));
-    if (!st || !P->connection_rules) return;
+    if (!st || !P->core.connection_rules) return;
     ConnectionState* c = connection_state(s);
     if (!c) return;
     const char* host = ssl().SSL_get_servername(s, TLSEXT_NAMETYPE_host_name);
-    Target target{P->program, P->executable, role ? role : st->role,
-                  host ? std::optional<std::string_view>(host) : std::nullopt};
-    std::optional<std::size_t> rule = first_matching_rule(P->rules(), target);
+    Target target = P->core.target(role ? role : st->role,
+                                   host ? std::optional<std::string_view>(host) : std::nullopt);
+    std::optional<std::size_t> rule = first_matching_rule(P->core.rules(), target);
     if (c->decided && c->rule == rule) return;
     bool first = !c->decided;
     c->decided = true;
     c->rule = rule;
-    c->settings = &P->layer(rule);
+    c->settings = &P->core.layer(rule);
     if (first && rule == st->rule) return;  // the context already carries these settings
 
     Ours mark;
@@ -352,14 +270,14 @@ void decide_connection(SSL* s, std::optional<Role> role) {
         ssl().real.SSL_ctrl(s, SSL_CTRL_SET_MAX_PROTO_VERSION, 0, nullptr);
     }
     if (std::optional<Diagnostic> rejected = apply_to_connection(ssl(), s, settings))
-        P->log.write(LogLevel::Error, rejected->text());
-    if (P->log.enabled(LogLevel::Info)) {
+        P->core.log.write(LogLevel::Error, rejected->text());
+    if (P->core.log.enabled(LogLevel::Info)) {
         long min = ssl().real.SSL_ctrl(s, SSL_CTRL_GET_MIN_PROTO_VERSION, 0, nullptr);
         long max = ssl().real.SSL_ctrl(s, SSL_CTRL_GET_MAX_PROTO_VERSION, 0, nullptr);
-        P->log.write(LogLevel::Info, role_text(target.role) + " connection to " + (host ? host : "?") + ": " +
-                                         describe(settings, min, max, std::nullopt) + ", from " + P->rule_name(rule));
+        P->core.log.write(LogLevel::Info, role_text(target.role) + " connection to " + (host ? host : "?") + ": " +
+                                         describe(settings, min, max, std::nullopt) + ", from " + P->core.rule_name(rule));
     }
-    warn_if_weak(settings, std::string("connections to ") + (host ? host : "?") + ", from " + P->rule_name(rule));
+    warn_if_weak(P->core, settings, std::string("connections to ") + (host ? host : "?") + ", from " + P->core.rule_name(rule));
 }
 
 // --- handshake records ------------------------------------------------------------------------
@@ -406,7 +324,7 @@ void record(SSL* s, ConnectionState& c, bool ok) {
     c.recorded = true;
     HandshakeRecord r;
     r.time = rfc3339_now();
-    r.program = P->program;
+    r.program = P->core.program;
     r.pid = static_cast<int>(getpid());
     r.role = ssl().SSL_is_server(s) ? Role::Server : Role::Client;
     if (const char* sni = ssl().SSL_get_servername(s, TLSEXT_NAMETYPE_host_name)) r.sni = sni;
@@ -435,9 +353,9 @@ void record(SSL* s, ConnectionState& c, bool ok) {
     std::optional<std::size_t> rule = c.decided ? c.rule : std::nullopt;
     if (!c.decided)
         if (const ContextState* st = state_of(ssl().SSL_get_SSL_CTX(s))) rule = st->rule;
-    if (rule) r.rule = P->rules()[*rule].name;
-    if (P->log.enabled(LogLevel::Error))
-        P->log.write_record(P->log.format() == LogFormat::Json ? format_json(r) : format_text(r));
+    if (rule) r.rule = P->core.rules()[*rule].name;
+    if (P->core.log.enabled(LogLevel::Error))
+        P->core.log.write_record(P->core.log.format() == LogFormat::Json ? format_json(r) : format_text(r));
 }
 
 void observe(SSL* s, int where, int ret) {
@@ -471,9 +389,9 @@ void on_info(const SSL* cs, int where, int ret) {
         Ours mark;
         int saved = errno;
         try {
-            if ((where & SSL_CB_HANDSHAKE_START) && P->connection_rules)
+            if ((where & SSL_CB_HANDSHAKE_START) && P->core.connection_rules)
                 decide_connection(s, ssl().SSL_is_server(s) ? Role::Server : Role::Client);
-            if (P->records) observe(s, where, ret);
+            if (P->core.records) observe(s, where, ret);
         } catch (...) {
             // Out of memory while observing: the handshake goes on unobserved.
         }
@@ -486,7 +404,7 @@ void on_info(const SSL* cs, int where, int ret) {
 // --- the enforce decisions, applied ------------------------------------------------------------
 
 void kept(const char* what, const char* object, const std::string& detail) {
-    P->log.write(LogLevel::Debug, std::string("enforce: kept the policy's ") + what + " on a " + object +
+    P->core.log.write(LogLevel::Debug, std::string("enforce: kept the policy's ") + what + " on a " + object +
                                       " (the program tried to change it" + (detail.empty() ? "" : " to " + detail) +
                                       ")");
 }
@@ -540,11 +458,11 @@ uint64_t strip_protected(const Settings& s, uint64_t options, const char* object
 }
 
 const Settings* enforced(const SSL_CTX* ctx) {
-    if (P->mode != Mode::Enforce) return nullptr;
+    if (P->core.mode != Mode::Enforce) return nullptr;
     const ContextState* st = state_of(ctx);
     return st ? st->settings : nullptr;
 }
-const Settings* enforced(const SSL* s) { return P->mode == Mode::Enforce ? settings_of(s) : nullptr; }
+const Settings* enforced(const SSL* s) { return P->core.mode == Mode::Enforce ? settings_of(s) : nullptr; }
 
 // --- the engine's versions of the interposed functions ----------------------------------------
 
@@ -581,7 +499,7 @@ long engine_SSL_ctrl(SSL* s, int cmd, long larg, void* parg) {
     if (enforce_ctrl(cmd, larg, parg, "connection", [&] { return enforced(s); })) return 1;
     long result = ssl().real.SSL_ctrl(s, cmd, larg, parg);
     // Setting the server name makes a client connection's host known: a host rule applies now.
-    if (cmd == SSL_CTRL_SET_TLSEXT_HOSTNAME && result == 1 && P->connection_rules)
+    if (cmd == SSL_CTRL_SET_TLSEXT_HOSTNAME && result == 1 && P->core.connection_rules)
         guarded([] { return 0; }, [&] { decide_connection(s, Role::Client); return 0; });
     return result;
 }
