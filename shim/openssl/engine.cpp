@@ -116,10 +116,18 @@ const Settings* settings_of(const SSL* s) {
 
 ERR_STRING_DATA error_strings[3];
 
+// An error code as the process's OpenSSL packs it: 3.x puts the library at bit 23
+// (ERR_PACK in the headers we build with), 1.1.1 at bit 24 with a function field.
+unsigned long error_code(int library, int reason) {
+    if (ssl().abi == OpenSslAbi::V1_1_1)
+        return (static_cast<unsigned long>(library) & 0xffUL) << 24 | (static_cast<unsigned long>(reason) & 0xfffUL);
+    return static_cast<unsigned long>(ERR_PACK(library, 0, reason));
+}
+
 void register_error_strings() {
     P->error_library = ssl().ERR_get_next_error_library();
-    error_strings[0] = {static_cast<unsigned long>(ERR_PACK(P->error_library, 0, 0)), "tlsoverride"};
-    error_strings[1] = {static_cast<unsigned long>(ERR_PACK(P->error_library, 0, 1)),
+    error_strings[0] = {error_code(P->error_library, 0), "tlsoverride"};
+    error_strings[1] = {error_code(P->error_library, 1),
                         "tlsoverride configuration is invalid; the tlsoverride log line names the setting"};
     error_strings[2] = {0, nullptr};
     ssl().ERR_load_strings(P->error_library, error_strings);
