@@ -75,6 +75,7 @@ void RuleIndex::consider(const Buckets& buckets, std::string_view key, const Tar
 }
 
 std::optional<std::size_t> RuleIndex::first_match(const Target& target) const {
+    if (rules_.empty()) return std::nullopt;
     if (target.host && !plain(*target.host)) return first_matching_rule(rules_, target);
 
     std::size_t best = rules_.size();
