@@ -2,11 +2,14 @@
 // thousands of random rule sets and targets against first_matching_rule.
 #include <doctest/doctest.h>
 
+#include <clocale>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "core/process_config.hpp"
 #include "core/rule_index.hpp"
+#include "temp_dir.hpp"
 
 using namespace tlso;
 
@@ -219,15 +222,15 @@ std::vector<Rule> random_rules(Random& rng, std::size_t most) {
     return rules;
 }
 
-}  // namespace
 
-TEST_CASE("the index agrees with the linear matcher on random rule sets and targets") {
-    Random rng(17);
-    int compared = 0, matched = 0;
-    for (int set = 0; set < 3000; set++) {
+// Random rule sets against random targets; returns how many targets matched a rule.
+int compare_random(std::uint64_t seed, int sets, int targets_per_set) {
+    Random rng(seed);
+    int matched = 0;
+    for (int set = 0; set < sets; set++) {
         std::vector<Rule> rules = random_rules(rng, set % 10 == 0 ? 120 : 12);
         RuleIndex index(rules);
-        for (int n = 0; n < 25; n++) {
+        for (int n = 0; n < targets_per_set; n++) {
             std::string host = random_host(rng), program = rng.pick(program_names), executable = rng.pick(program_names);
             Target t{program, executable, random_role(rng), rng.chance(90) ? std::optional<std::string_view>(host) : std::nullopt};
             std::optional<std::size_t> linear = first_matching_rule(rules, t);
@@ -245,12 +248,85 @@ TEST_CASE("the index agrees with the linear matcher on random rule sets and targ
                            linear ? std::to_string(*linear) : "none", ", index ", indexed ? std::to_string(*indexed) : "none",
                            text);
             }
-            compared++;
             if (linear) matched++;
         }
     }
+    return matched;
+}
+
+// Sets the process's locale for one test (fnmatch folds case by it), and restores it.
+class ScopedLocale {
+public:
+    explicit ScopedLocale(const char* name) : old_(std::setlocale(LC_ALL, nullptr)) {
+        active_ = std::setlocale(LC_ALL, name) != nullptr;
+    }
+    ~ScopedLocale() { std::setlocale(LC_ALL, old_.c_str()); }
+    bool active() const { return active_; }
+
+private:
+    std::string old_;
+    bool active_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("the index agrees with the linear matcher on random rule sets and targets") {
+    int matched = compare_random(17, 3000, 25);
     // The generator must exercise both answers, not only "no rule".
-    CHECK(compared == 75000);
-    CHECK(matched > compared / 4);
-    CHECK(matched < compared * 3 / 4);
+    CHECK(matched > 75000 / 4);
+    CHECK(matched < 75000 * 3 / 4);
+}
+
+TEST_CASE("the index agrees with the linear matcher in a UTF-8 locale, where fnmatch folds non-ASCII names") {
+    ScopedLocale utf8("C.UTF-8");
+    if (!utf8.active()) return;  // no C.UTF-8 on this machine: the C locale case above still ran
+    std::vector<Rule> rules = {rule({.hosts = {"k.example"}}), rule({.hosts = {"*.\xc3\xa9.example"}})};
+    decide(rules, target("\xe2\x84\xaa.example"));  // U+212A KELVIN SIGN: towlower gives 'k'
+    decide(rules, target("a.\xc3\x89.example"));     // U+00C9, folded to U+00E9
+    decide(rules, target("\xff.example"));            // not UTF-8 at all
+    compare_random(1017, 500, 25);
+}
+
+TEST_CASE("load_process_config builds the index the library and explain decide with") {
+    TempDir dir;
+    std::string file = dir.write("config.toml", R"(
+[policy]
+min_protocol = "TLSv1.2"
+
+[[rule]]
+name = "curl"
+program = ["curl"]
+host = ["api.example"]
+
+[[rule]]
+name = "legacy"
+host = ["*.legacy.example", "billing.example"]
+min_protocol = "TLSv1"
+security_level = 0
+
+[[rule]]
+name = "servers"
+role = "server"
+)");
+    ProcessConfig pc = load_process_config([](const char*) -> const char* { return nullptr; }, file);
+    REQUIRE(pc.errors.empty());
+    REQUIRE(pc.config.rules.size() == 3);
+    CHECK(pc.rule_index.size() == 3);
+    ProcessConfig moved = std::move(pc);  // the engine keeps its copy; the index must survive the move
+    struct Case {
+        Target target;
+        std::optional<std::size_t> expected;
+    };
+    for (const Case& c : {
+             Case{target("api.example", "curl"), 0},
+             Case{target("api.example", "wget"), std::nullopt},
+             Case{target("a.LEGACY.example", "wget"), 1},
+             Case{target("Billing.Example", "wget"), 1},
+             Case{target("legacy.example", "wget", Role::Server), 2},
+             Case{target(std::nullopt, "nginx", Role::Server), 2},
+         }) {
+        INFO(c.target.program, " -> ", shown(c.target.host));
+        CHECK(moved.rule_index.first_match(c.target) == c.expected);
+        CHECK(first_matching_rule(moved.config.rules, c.target) == c.expected);
+    }
 }
