@@ -22,12 +22,11 @@ namespace {
 // match a connection of that context once its host and role are known.
 bool may_match_later(const Rule& rule, const Target& now) {
     if (rule.hosts.empty() && (!rule.role || now.role)) return false;  // nothing left to learn
-    Target later = now;
-    if (!rule.hosts.empty()) later.host = std::string_view{};  // program and role decide the rest
-    Rule without_hosts = rule;
-    without_hosts.hosts.clear();
-    if (!now.role && rule.role) later.role = rule.role;
-    return rule_matches(without_hosts, later);
+    if (rule.role && now.role && *rule.role != *now.role) return false;
+    if (rule.programs.empty()) return true;
+    for (const std::string& p : rule.programs)
+        if (glob_matches(p, now.program, false) || glob_matches(p, now.executable, false)) return true;
+    return false;
 }
 
 template <class T>
@@ -62,8 +61,8 @@ ContextDecision decide_context(const std::vector<Rule>& rules, const std::vector
     return d;
 }
 
-std::optional<std::size_t> connection_rule(const std::vector<Rule>& rules, const Target& target) {
-    return first_matching_rule(rules, target);
+std::optional<std::size_t> connection_rule(const RuleIndex& rules, const Target& target) {
+    return rules.first_match(target);
 }
 
 Settings connection_changes(const Settings& applied, const Settings& chosen, SettingMask program_set, Mode mode) {

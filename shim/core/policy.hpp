@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/diagnostic.hpp"
+#include "core/rule_index.hpp"
 #include "core/rules.hpp"
 #include "core/settings.hpp"
 
@@ -44,8 +45,9 @@ ContextDecision decide_context(const std::vector<Rule>& rules, const std::vector
                                const Target& target, bool pinned);
 
 // The rule that decides a connection, once its host (SNI) and role are known: the
-// same answer `explain` gives for that case.
-std::optional<std::size_t> connection_rule(const std::vector<Rule>& rules, const Target& target);
+// same answer `explain` gives for that case (both call this), found through the
+// index so that it does not grow with the number of host rules.
+std::optional<std::size_t> connection_rule(const RuleIndex& rules, const Target& target);
 
 // What a connection decided by `chosen` must change on top of `applied` (what its
 // context was given): the settings `chosen` names with another value. In default

@@ -5,7 +5,7 @@
 
 namespace tlso {
 
-void decide_connection(Engine& e, SSL* s, std::optional<Role> role) {
+void decide_connection(Engine& e, SSL* s, std::optional<Role> role, DecisionPoint when) {
     const OpenSsl& ssl = *e.ssl;
     const ContextState* st = e.state_of(ssl.SSL_get_SSL_CTX(s));
     if (!st || !st->per_connection) return;
@@ -13,7 +13,11 @@ void decide_connection(Engine& e, SSL* s, std::optional<Role> role) {
     if (!c) return;
     const char* host = ssl.SSL_get_servername(s, TLSEXT_NAMETYPE_host_name);
     Target target = e.core.target(role ? role : st->role, host ? std::optional<std::string_view>(host) : std::nullopt);
-    std::optional<std::size_t> rule = connection_rule(e.core.rules(), target);
+    // Decided at SNI with its host known: the handshake's start has nothing to add
+    // (one rule lookup per connection, not two).
+    if (when == DecisionPoint::HandshakeStart && c->decided && c->host_known) return;
+    std::optional<std::size_t> rule = connection_rule(e.core.loaded.rule_index, target);
+    c->host_known = host != nullptr;
     if (c->decided && c->rule == rule) return;
     const Settings& applied = c->decided ? *c->settings : *st->settings;
     c->decided = true;

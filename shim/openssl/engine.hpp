@@ -37,6 +37,7 @@ struct ContextState {
 // decision, a program's own info callback, or handshake records).
 struct ConnectionState {
     bool decided = false;  // a rule was chosen for this connection
+    bool host_known = false;  // ... with its server name known
     std::optional<std::size_t> rule;
     const Settings* settings = nullptr;
     SettingMask program_set = 0;  // settings the program changed on this connection
@@ -107,8 +108,10 @@ SSL_CTX* create_context(Engine& e, const SSL_METHOD* asked, const char* function
     return made.retry_as_asked ? create(asked) : made.ctx;
 }
 
-// connection.cpp: a connection whose host or role is now known.
-void decide_connection(Engine& e, SSL* s, std::optional<Role> role);
+// connection.cpp: a connection whose host or role is now known: when the program
+// sets the server name, and at the latest when the handshake starts.
+enum class DecisionPoint { ServerName, HandshakeStart };
+void decide_connection(Engine& e, SSL* s, std::optional<Role> role, DecisionPoint when);
 
 // records.cpp: one record per handshake, from the info callback.
 void observe(Engine& e, SSL* s, int where, int ret);

@@ -64,7 +64,7 @@ void on_info(const SSL* cs, int where, int ret) {
         int saved = errno;
         try {
             if ((where & SSL_CB_HANDSHAKE_START) && E->core.connection_rules)
-                decide_connection(*E, s, ssl().SSL_is_server(s) ? Role::Server : Role::Client);
+                decide_connection(*E, s, ssl().SSL_is_server(s) ? Role::Server : Role::Client, DecisionPoint::HandshakeStart);
             if (E->core.records) observe(*E, s, where, ret);
         } catch (...) {
             // Out of memory while observing: the handshake goes on unobserved.
@@ -103,7 +103,7 @@ long engine_SSL_ctrl(SSL* s, int cmd, long larg, void* parg) {
     long result = ssl().real.SSL_ctrl(s, cmd, larg, parg);
     // Setting the server name makes a client connection's host known: a host rule applies now.
     if (cmd == SSL_CTRL_SET_TLSEXT_HOSTNAME && result == 1 && E->core.connection_rules)
-        guarded([] { return 0; }, [&] { decide_connection(*E, s, Role::Client); return 0; });
+        guarded([] { return 0; }, [&] { decide_connection(*E, s, Role::Client, DecisionPoint::ServerName); return 0; });
     return result;
 }
 

@@ -219,7 +219,8 @@ TEST_CASE("one rule decides a connection: the host rule, and nothing of the prog
 
     Target to_billing = created;
     to_billing.host = "BILLING.example";
-    std::optional<std::size_t> rule = connection_rule(rules, to_billing);
+    RuleIndex index(rules);
+    std::optional<std::size_t> rule = connection_rule(index, to_billing);
     REQUIRE(rule == 0);
     Settings changes = connection_changes(applied, layers[*rule + 1], 0, Mode::Default);
     CHECK(changes.min_protocol->value == Protocol::TLSv1_2);
@@ -227,7 +228,7 @@ TEST_CASE("one rule decides a connection: the host rule, and nothing of the prog
 
     Target elsewhere = created;
     elsewhere.host = "www.example";
-    rule = connection_rule(rules, elsewhere);
+    rule = connection_rule(index, elsewhere);
     REQUIRE(rule == 1);
     changes = connection_changes(applied, layers[*rule + 1], 0, Mode::Default);
     CHECK(changes.ciphers->value == "AES256-SHA");
