@@ -102,6 +102,9 @@ void warn_if_weak(Process& p, const Settings& s, std::string_view where) {
     if (s.security_level && s.security_level->value < 1)
         what += (what.empty() ? "" : " and ") + std::string("security level 0 (from ") +
                 s.security_level->origin.source + ")";
+    else if (lowers_level_in_ciphers(s))
+        what += (what.empty() ? "" : " and ") + std::string("security level 0 (@SECLEVEL=0 in ciphers from ") +
+                s.ciphers->origin.source + ")";
     p.log.write(LogLevel::Warn, "the policy weakens TLS for " + std::string(where) + ": it allows " + what);
 }
 
