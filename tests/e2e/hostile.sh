@@ -149,7 +149,9 @@ cases="$cases
 over-file-limit|@|-|is $((MAX_FILE + 1)) bytes; the limit is $MAX_FILE bytes
 over-rule-limit|@|1:1|$((MAX_RULES + 1)) rules; the limit is $MAX_RULES
 over-string-limit|@|2:11|ciphers is $((MAX_STRING + 1)) bytes long; the limit is $MAX_STRING bytes per string
-over-list-limit|@|2:8|host has $((MAX_ITEMS + 1)) items; the limit is $MAX_ITEMS"
+over-list-limit|@|2:8|host has $((MAX_ITEMS + 1)) items; the limit is $MAX_ITEMS
+rule-host-empty|[[rule]]\nname = \"all\"\nhost = []\nmin_protocol = \"TLSv1\"\n|3:8|host = [] is an empty list, which would make this rule match every connection; list at least one server name
+rule-program-empty|[[rule]]\nprogram = []\n|2:11|program = [] is an empty list, which would make this rule match every program"
 
 n=0
 while IFS='|' read -r name content where message; do
@@ -158,9 +160,12 @@ while IFS='|' read -r name content where message; do
     file=$C/$name.toml
     # CONTENT is printf %b: \n, \0 (NUL), \0377 (a byte); \\u0000 is TOML's escape.
     [ "$content" = "@" ] || printf '%b' "$content" > "$file"
-    if [ "$where" = "-" ]; then located="$file: $message"; else located="$file:$where: $message"; fi
+    # An error about the whole file names the variable its path came from (issue 13);
+    # `check FILE` names only the path, as the user wrote it.
+    if [ "$where" = "-" ]; then located="$file: $message" logged="TLSOVERRIDE_CONFIG=$file: $message"
+    else located="$file:$where: $message" logged=$located; fi
     check_fails "$name" "$file" "tlsoverride: $located"
-    TLSOVERRIDE_CONFIG=$file fails_closed "$name" "error: $located"
+    TLSOVERRIDE_CONFIG=$file fails_closed "$name" "error: $logged"
 done <<< "$cases"
 [ "$n" -ge 25 ]; assert_eq "at least 25 hostile files ($n)" "$?" "0"
 
@@ -177,7 +182,8 @@ for name in syntax-table-header-nul syntax-non-ascii-after-key nested-arrays bin
     out=$(TLSOVERRIDE_ON_ERROR=ignore TLSOVERRIDE_CONFIG=$C/$name.toml \
         bounded env LD_PRELOAD="$PRELOADED" "$OLDCLIENT" "$PORT" 2>&1); status=$?
     assert_eq "$name with on_error=ignore: the program runs unmodified and connects" "$status" "0"
-    assert_contains "$name with on_error=ignore: the error is still logged" "$out" "error: $C/$name.toml"
+    assert_contains "$name with on_error=ignore: the error is still logged" "$out" "$C/$name.toml"
+    assert_contains "$name with on_error=ignore: ... as an error" "$out" "error: "
 done
 
 # --- the environment: a garbage value in each variable --------------------------------------
@@ -210,8 +216,9 @@ while IFS='|' read -r var message; do
 done <<< "$envcases"
 
 export TLSOVERRIDE_CONFIG=$GARBAGE
-check_fails "TLSOVERRIDE_CONFIG" "" "tlsoverride: $SHOWN" "cannot read the configuration: No such file or directory"
-fails_closed "TLSOVERRIDE_CONFIG" "error: $SHOWN"
+check_fails "TLSOVERRIDE_CONFIG" "" "tlsoverride: TLSOVERRIDE_CONFIG=$SHOWN" \
+    "cannot read the configuration: No such file or directory"
+fails_closed "TLSOVERRIDE_CONFIG" "error: TLSOVERRIDE_CONFIG=$SHOWN"
 unset TLSOVERRIDE_CONFIG
 
 # A value as long as the kernel allows one environment string (128 KiB): fails closed.
