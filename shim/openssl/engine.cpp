@@ -65,6 +65,7 @@ struct Process {
     bool connection_bounds = false; // ... and one of those sets a protocol bound
     ProcessConfig loaded;
     std::string program, executable;
+    bool secure = false;  // secure execution: argv[0] is the caller's, rules see only the executable
     int context_slot = -1, connection_slot = -1;
     int error_library = 0;
     std::atomic<bool> warned_weak{false};
@@ -181,6 +182,7 @@ void start(const Stage1* stage1) {
     P->ssl = stage1->openssl;
     P->program = program_invocation_short_name ? program_invocation_short_name : "";
     P->executable = executable_name();
+    P->secure = secure_execution();
 
     // secure_getenv sees nothing in setuid/setgid/capability programs: there only
     // the file under /etc counts.
@@ -193,7 +195,8 @@ void start(const Stage1* stage1) {
     std::string log_problem =
         P->log.open(process.log_level ? process.log_level->value : LogLevel::Warn,
                     process.log_format ? process.log_format->value : LogFormat::Text,
-                    process.log_file ? process.log_file->value : "", P->program);
+                    process.log_file ? process.log_file->value : "", P->program,
+                    process.log_file ? process.log_file->origin.location : "");
     if (!log_problem.empty()) P->log.write(LogLevel::Error, log_problem);
 
     P->context_slot = ssl().CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, nullptr, nullptr, nullptr,
@@ -272,7 +275,8 @@ SSL_CTX* create_context(const SSL_METHOD* asked, const char* function, Create cr
     MethodFacts facts = method_facts(ssl(), asked);
     if (!facts.governed) return create(asked);
 
-    Target target{P->program, P->executable, facts.role, std::nullopt};
+    Target target = target_for(P->program, P->executable, P->secure);
+    target.role = facts.role;
     std::optional<std::size_t> rule = first_matching_rule(P->rules(), target);
     const Settings& settings = P->layer(rule);
     // A pinned method ignores min/max (they return 1 and change nothing): the
@@ -326,8 +330,9 @@ void decide_connection(SSL* s, std::optional<Role> role) {
     ConnectionState* c = connection_state(s);
     if (!c) return;
     const char* host = ssl().SSL_get_servername(s, TLSEXT_NAMETYPE_host_name);
-    Target target{P->program, P->executable, role ? role : st->role,
-                  host ? std::optional<std::string_view>(host) : std::nullopt};
+    Target target = target_for(P->program, P->executable, P->secure);
+    target.role = role ? role : st->role;
+    target.host = host ? std::optional<std::string_view>(host) : std::nullopt;
     std::optional<std::size_t> rule = first_matching_rule(P->rules(), target);
     if (c->decided && c->rule == rule) return;
     bool first = !c->decided;
