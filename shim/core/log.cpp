@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -117,15 +118,23 @@ void write_line(const Log::Descriptor& d, std::string_view text) {
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
-// Standard error as the program left it when the engine started: usable unless it is
-// closed, or is a regular file open for reading (a stderr is opened for writing only;
-// a file opened O_RDONLY or O_RDWR at number 2 is the program's own, which took the
-// number of a closed standard error). A write-only file (2>>file) is accepted.
+// Standard error as the program left it when the engine started. When standard error
+// was closed at start, the program's next file or socket takes number 2, so what is
+// there must look like a standard error: open for writing; a regular file open for
+// writing only (2>file, 2>>file; a file opened O_RDWR is the program's data); a socket
+// only of the local kind (journald's stream, a supervisor's socketpair), never a TCP
+// connection, whose peer would get our lines.
 const Log::Descriptor* checked_stderr() {
     int flags = fcntl(2, F_GETFL);
     struct stat st;
-    if (flags < 0 || fstat(2, &st) != 0) return nullptr;
+    if (flags < 0 || fstat(2, &st) != 0 || (flags & O_ACCMODE) == O_RDONLY) return nullptr;
     if (S_ISREG(st.st_mode) && (flags & O_ACCMODE) != O_WRONLY) return nullptr;
+    if (S_ISSOCK(st.st_mode)) {
+        struct sockaddr_storage address;
+        socklen_t size = sizeof address;
+        if (getsockname(2, reinterpret_cast<struct sockaddr*>(&address), &size) != 0 || address.ss_family != AF_UNIX)
+            return nullptr;
+    }
     return new Log::Descriptor{2, st.st_dev, st.st_ino, S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)};
 }
 

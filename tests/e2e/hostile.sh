@@ -297,6 +297,27 @@ out=$(TLSOVERRIDE_MIN_PROTOCOL=bogus timeout 10 env LD_PRELOAD="$PRELOADED" "$FD
 assert_contains "stderr closed at start: the program still fails closed on the bad configuration" "$out" \
     "context creation failed"
 assert_eq "stderr closed at start: the data file that took number 2 holds nothing of ours" "$(cat "$L/data")" ""
+# ... and the same when the program's first descriptor is a TCP connection: its peer gets nothing.
+python3 - "$L/peer.port" "$L/peer.bytes" <<'PY' &
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0)); s.listen(1)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1])); __import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1])
+s.settimeout(20)
+c, _ = s.accept(); c.settimeout(20)
+data = b""
+while True:
+    chunk = c.recv(65536)
+    if not chunk: break
+    data += chunk
+open(sys.argv[2], "wb").write(data)
+PY
+peer=$!
+for i in $(seq 1 100); do [ -s "$L/peer.port" ] && break; sleep 0.05; done
+out=$(TLSOVERRIDE_MIN_PROTOCOL=bogus timeout 10 env LD_PRELOAD="$PRELOADED" "$FDREUSE" stderr-tcp "$(cat "$L/peer.port")" 2>&-)
+wait "$peer"
+assert_contains "stderr closed at start, then a TCP connection at 2: the program fails closed" "$out" "context creation failed"
+assert_eq "... and the connection's peer received nothing of ours" "$(cat "$L/peer.bytes" 2>&1)" ""
 # The control: a standard error the shell redirected to a file (write-only) does get the line.
 out=$(TLSOVERRIDE_MIN_PROTOCOL=bogus timeout 10 env LD_PRELOAD="$PRELOADED" "$OLDCLIENT" "$PORT" 2>>"$L/stderr.log")
 assert_contains "stderr redirected to a file (2>>): the error line is written there" "$(cat "$L/stderr.log")" \
