@@ -6,6 +6,8 @@
 #include "temp_dir.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -184,4 +186,66 @@ TEST_CASE("after the program closes the log's descriptor and reuses its number, 
     CHECK(reopened != number);
     close(number);
     close(reopened);  // the test's own clean-up; the library never closes a number it lost
+}
+
+namespace {
+
+// Standard error replaced by the write end of a pipe whose reader is gone, for one test.
+struct ReaderlessStderr {
+    int saved = dup(2);
+    ReaderlessStderr() {
+        int ends[2];
+        REQUIRE(pipe(ends) == 0);
+        close(ends[0]);
+        REQUIRE(dup2(ends[1], 2) == 2);
+        close(ends[1]);
+    }
+    ~ReaderlessStderr() {
+        dup2(saved, 2);
+        close(saved);
+    }
+    ReaderlessStderr(const ReaderlessStderr&) = delete;
+    ReaderlessStderr& operator=(const ReaderlessStderr&) = delete;
+};
+
+bool sigpipe_pending() {
+    sigset_t pending;
+    sigpending(&pending);
+    return sigismember(&pending, SIGPIPE) == 1;
+}
+
+}  // namespace
+
+TEST_CASE("a line to a standard error pipe with no reader raises no SIGPIPE and keeps errno") {
+    // SIGPIPE's default action would end this test process: the test fails by dying.
+    struct sigaction dfl {}, old {};
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGPIPE, &dfl, &old);
+    {
+        ReaderlessStderr pipe_without_reader;
+        Log log;
+        REQUIRE(log.open(LogLevel::Warn, LogFormat::Text, "", "unit") == "");
+        errno = 4321;
+        log.write(LogLevel::Warn, "nobody reads this");
+        CHECK(errno == 4321);
+        CHECK_FALSE(sigpipe_pending());
+
+        // A SIGPIPE the program already had pending (blocked) stays pending: it is the program's.
+        sigset_t pipe_only, mask;
+        sigemptyset(&pipe_only);
+        sigaddset(&pipe_only, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe_only, &mask);
+        raise(SIGPIPE);
+        REQUIRE(sigpipe_pending());
+        log.write(LogLevel::Warn, "nobody reads this either");
+        CHECK(sigpipe_pending());
+        const struct timespec now = {0, 0};
+        CHECK(sigtimedwait(&pipe_only, nullptr, &now) == SIGPIPE);
+        // ... and the mask is the program's again.
+        sigset_t after;
+        pthread_sigmask(SIG_SETMASK, nullptr, &after);
+        CHECK(sigismember(&after, SIGPIPE) == 1);
+        pthread_sigmask(SIG_SETMASK, &mask, nullptr);
+    }
+    sigaction(SIGPIPE, &old, nullptr);
 }
