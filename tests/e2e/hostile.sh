@@ -394,3 +394,14 @@ print(ascii(lines[0]["program"]), ascii(lines[0]["sni"]), ascii(json.loads(open(
     "$L/client.json" "$L/server.json")
 assert_eq "DEL is kept as U+007F, each invalid byte is U+FFFD (client program and SNI, server SNI)" "$fields" \
     "'bad\\x7f\\ufffd\\ufffd.example' 'bad\\x7f\\ufffd\\ufffd.example' 'bad\\x7f\\ufffd\\ufffd.example'"
+# The text log of the same client: one line per record, valid UTF-8, the bytes shown as \xNN.
+out=$(TLSOVERRIDE_LOG_HANDSHAKES=1 TLSOVERRIDE_LOG_FILE=$L/client.txt \
+    LD_PRELOAD=$PRELOADED bash -c 'exec -a "$0" "$@"' "$L/$BAD" "$OLDCLIENT" --sni "$BAD" "$JSON_PORT" 2>&1)
+text_check=$(python3 -c '
+import sys
+raw = open(sys.argv[1], "rb").read()
+raw.decode("utf-8")   # strict: raises on invalid UTF-8
+print(len(raw.splitlines()))' "$L/client.txt" 2>&1)
+assert_eq "the text record of that client: one line, valid UTF-8" "$text_check" "1"
+assert_contains "... with the bytes of argv[0] and the SNI shown as \\xNN" "$(cat "$L/client.txt")" \
+    'handshake ok: client bad\x7f\xff\xc3.example peer=127.0.0.1:'"$JSON_PORT"' sni=bad\x7f\xff\xc3.example'
