@@ -20,6 +20,9 @@ struct Log::Descriptor {
     dev_t dev;
     ino_t ino;
     bool pipe;  // a pipe or a socket: a write without a reader raises SIGPIPE
+    // The one this replaced (standard error, or the log file before it was reopened):
+    // kept, since another thread may still be writing through it.
+    const Descriptor* previous = nullptr;
 };
 
 namespace {
@@ -135,11 +138,11 @@ const Log::Descriptor* checked_stderr() {
         if (getsockname(2, reinterpret_cast<struct sockaddr*>(&address), &size) != 0 || address.ss_family != AF_UNIX)
             return nullptr;
     }
-    return new Log::Descriptor{2, st.st_dev, st.st_ino, S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)};
+    return new Log::Descriptor{2, st.st_dev, st.st_ino, S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode), nullptr};
 }
 
 struct OpenedFile {
-    const Log::Descriptor* descriptor = nullptr;
+    Log::Descriptor* descriptor = nullptr;
     std::string refusal;  // why not, when descriptor is null
 };
 
@@ -210,7 +213,7 @@ OpenedFile open_log_file(const std::string& path) {
         ::close(fd);
         return refused(why);
     }
-    return {new Log::Descriptor{fd, st.st_dev, st.st_ino, false}, {}};
+    return {new Log::Descriptor{fd, st.st_dev, st.st_ino, false, nullptr}, {}};
 }
 
 // "TLSOVERRIDE_LOG_FILE=PATH: WHY; ...", or "FILE:LINE:COLUMN: [log] file = PATH: WHY; ...":
@@ -273,6 +276,7 @@ std::string Log::open(LogLevel level, LogFormat format, const std::string& file,
         OpenedFile opened = open_log_file(file);
         if (opened.descriptor) {
             path_ = file;
+            opened.descriptor->previous = out_.load(std::memory_order_relaxed);
             out_.store(opened.descriptor, std::memory_order_release);
         } else {
             problem = refusal_text(file, from, opened.refusal);
@@ -280,6 +284,18 @@ std::string Log::open(LogLevel level, LogFormat format, const std::string& file,
     }
     errno = saved;
     return problem;
+}
+
+// The engine's Log lives as long as the process (other threads may still log while it
+// exits); this runs for the command's and the tests' Logs.
+Log::~Log() {
+    const Descriptor* d = out_.load(std::memory_order_acquire);
+    if (d && !path_.empty() && still_the_same(*d)) ::close(d->fd);  // only the log file is ours to close
+    while (d) {
+        const Descriptor* previous = d->previous;
+        delete d;
+        d = previous;
+    }
 }
 
 const Log::Descriptor* Log::current() const {
@@ -291,6 +307,7 @@ const Log::Descriptor* Log::current() const {
     // (never close the old number, it is not ours any more).
     OpenedFile again = open_log_file(path_);
     if (!again.descriptor) return nullptr;
+    again.descriptor->previous = d;
     if (out_.compare_exchange_strong(d, again.descriptor, std::memory_order_acq_rel)) return again.descriptor;
     ::close(again.descriptor->fd);  // another thread reopened it first: use that one
     delete again.descriptor;

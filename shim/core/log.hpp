@@ -33,6 +33,7 @@ public:
                      std::string_view from = {});
 
     Log() = default;
+    ~Log();
     Log(const Log&) = delete;
     Log& operator=(const Log&) = delete;
 
