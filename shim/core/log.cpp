@@ -3,13 +3,13 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 
@@ -125,17 +125,20 @@ void write_line(const Log::Descriptor& d, std::string_view text) {
 // was closed at start, the program's next file or socket takes number 2, so what is
 // there must look like a standard error: open for writing; a regular file open for
 // writing only (2>file, 2>>file; a file opened O_RDWR is the program's data); a socket
-// only of the local kind (journald's stream, a supervisor's socketpair), never a TCP
-// connection, whose peer would get our lines.
+// only when it is journald's stream, which systemd names in JOURNAL_STREAM=DEV:INODE
+// (systemd.exec(5)). Any other socket there is the program's own connection (TCP, a
+// database's UNIX socket, inetd's client), whose peer must not get our lines.
 const Log::Descriptor* checked_stderr() {
     int flags = fcntl(2, F_GETFL);
     struct stat st;
     if (flags < 0 || fstat(2, &st) != 0 || (flags & O_ACCMODE) == O_RDONLY) return nullptr;
     if (S_ISREG(st.st_mode) && (flags & O_ACCMODE) != O_WRONLY) return nullptr;
     if (S_ISSOCK(st.st_mode)) {
-        struct sockaddr_storage address;
-        socklen_t size = sizeof address;
-        if (getsockname(2, reinterpret_cast<struct sockaddr*>(&address), &size) != 0 || address.ss_family != AF_UNIX)
+        const char* journal = getenv("JOURNAL_STREAM");
+        unsigned long long dev = 0, ino = 0;
+        char rest;
+        if (!journal || std::sscanf(journal, "%llu:%llu%c", &dev, &ino, &rest) != 2 || dev != st.st_dev ||
+            ino != st.st_ino)
             return nullptr;
     }
     return new Log::Descriptor{2, st.st_dev, st.st_ino, S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode), nullptr};

@@ -18,9 +18,9 @@ namespace tlso {
 class Log {
 public:
     // Standard error is checked first: it is used only if descriptor 2 is open for
-    // writing and looks like a standard error (not a program's data file or TCP
-    // connection that took the number of a closed standard error); its (device,
-    // inode) is kept.
+    // writing and looks like a standard error (not a program's data file or socket
+    // that took the number of a closed standard error; journald's socket is named by
+    // JOURNAL_STREAM); its (device, inode) is kept.
     //
     // Then `file`, when not empty, replaces it. The file must be an absolute path,
     // reached without a symbolic link in any directory and not a link itself, a regular

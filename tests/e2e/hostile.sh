@@ -357,6 +357,32 @@ PY
 assert_eq "stderr a pipe with no reader: no SIGPIPE, the program reports its set-up error (exit 2)" \
     "$sigpipe_status" "2 ['context creation failed: error:40000001:tlsoverride::tlsoverride configuration is invalid; the tlsoverride log line names the setting']"
 
+# A socket at number 2 is standard error only when it is journald's stream, which systemd
+# names in JOURNAL_STREAM=DEV:INODE; any other (a program's own UNIX connection) gets nothing.
+journal=$(python3 - "$PRELOADED" "$OLDCLIENT" "$PORT" <<'PY'
+import os, socket, subprocess, sys
+preload, client, port = sys.argv[1:]
+def run(journal_stream):
+    ours, theirs = socket.socketpair()
+    env = dict(os.environ, LD_PRELOAD=preload, TLSOVERRIDE_MIN_PROTOCOL="bogus")
+    env.pop("JOURNAL_STREAM", None)
+    if journal_stream:
+        st = os.fstat(theirs.fileno())
+        env["JOURNAL_STREAM"] = "%d:%d" % (st.st_dev, st.st_ino)
+    p = subprocess.run([client, port], stdout=subprocess.DEVNULL, stderr=theirs.fileno(), env=env, timeout=10)
+    theirs.close()
+    ours.settimeout(10)
+    data = b""
+    while True:
+        chunk = ours.recv(65536)
+        if not chunk: break
+        data += chunk
+    return "%d:%s" % (p.returncode, "line" if b"error: TLSOVERRIDE_MIN_PROTOCOL" in data else repr(data[:60]))
+print(run(True), run(False))
+PY
+)
+assert_eq "stderr a socket: journald's (JOURNAL_STREAM) gets the line, any other socket nothing" "$journal" "2:line 2:b''"
+
 # --- JSON stays JSON, and UTF-8, whatever the bytes -------------------------------------------------
 # A client whose argv[0] holds DEL and an invalid UTF-8 byte sends an SNI with the same bytes to
 # a preloaded server; both sides write JSON records, and a bad value writes a JSON log line.
