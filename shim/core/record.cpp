@@ -64,10 +64,12 @@ std::string format_text(const HandshakeRecord& r) {
 }
 
 std::string format_json(const HandshakeRecord& r) {
+    // Every string goes through json_escape, whatever its source (argv[0] and a peer's
+    // SNI are anyone's bytes): the line stays valid JSON and valid UTF-8.
     auto field = [](std::string_view name, const std::string& value) {
         return ",\"" + std::string(name) + "\":\"" + json_escape(value) + "\"";
     };
-    std::string line = "{\"time\":\"" + r.time + "\",\"type\":\"handshake\"" + field("program", r.program) +
+    std::string line = "{\"time\":\"" + json_escape(r.time) + "\",\"type\":\"handshake\"" + field("program", r.program) +
                        ",\"pid\":" + std::to_string(r.pid) + field("role", std::string(role_name(r.role))) +
                        field("sni", r.sni) + field("peer", r.peer) + ",\"ok\":" + (r.ok ? "true" : "false");
     if (r.ok) {
