@@ -13,6 +13,7 @@ const OpenSsl& linked_openssl() {
         TLSO_LIBCRYPTO_USED(TLSO_LINKED)
         TLSO_OPTIONAL(TLSO_LINKED)
 #undef TLSO_LINKED
+        t.abi = abi_of_version(OpenSSL_version_num());
         return t;
     }();
     return table;

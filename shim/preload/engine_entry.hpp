@@ -1,16 +1,17 @@
 // The contract between the two stages of the preload library.
 //
 // Stage 1 (libtlsoverride.so, the file in LD_PRELOAD) is small and needs nothing
-// but libc: every process it is loaded into pays only for that. On the first
-// OpenSSL call it loads stage 2 (libtlsoverride-engine.so, from its own
-// directory), which reads the configuration and decides. The engine hands back
-// its versions of the interposed functions; they call the real ones in `openssl`.
+// but libc: every process it is loaded into pays only for that. On the first call
+// that needs it, it loads stage 2 (libtlsoverride-engine.so, from its own
+// directory), which reads the configuration and decides. Each backend has its own
+// entry point; the engine hands back its versions of that backend's interposed
+// functions, which call the real ones stage 1 found.
 #pragma once
 
 #include "openssl/symbols.hpp"
 
 #define TLSO_ENGINE_FILE "libtlsoverride-engine.so"
-#define TLSO_ENGINE_ENTRY "tlsoverride_engine_v1"
+#define TLSO_OPENSSL_ENTRY "tlsoverride_engine_openssl_v2"
 
 // What stage 1 gives the engine: the real functions, and its re-entrancy marks.
 // The engine's work inside OpenSSL callbacks (the info callback runs inside
@@ -23,5 +24,6 @@ struct Stage1 {
 };
 
 extern "C" {
-using EngineEntry = const Interposed* (*)(const Stage1* stage1);
+// Returns null when the engine cannot govern this process (it has said why).
+using OpenSslEntry = const Interposed* (*)(const Stage1* stage1);
 }

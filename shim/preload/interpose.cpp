@@ -6,103 +6,82 @@
 // outermost call, the program's, reaches the engine's policy; the inner ones go
 // straight to the real function. This file needs nothing but libc.
 #include <dlfcn.h>
-#include <limits.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <type_traits>
 
 #include "preload/engine_entry.hpp"
-#include "openssl/symbols.hpp"
+#include "preload/resolve.hpp"
+#include "preload/stage1.hpp"
 
 #define TLSO_EXPORT extern "C" __attribute__((visibility("default")))
 
 namespace {
 
-__thread int depth;  // initial-exec TLS: no allocation, no __tls_get_addr
-
-class Reentry {
-public:
-    Reentry() noexcept : outermost_(depth++ == 0) {}
-    ~Reentry() { --depth; }
-    Reentry(const Reentry&) = delete;
-    Reentry& operator=(const Reentry&) = delete;
-    bool outermost() const noexcept { return outermost_; }
-
-private:
-    bool outermost_;
-};
-
-void say(const char* message, const char* detail) noexcept {
-    int saved = errno;
-    char line[1024];
-    int n = snprintf(line, sizeof line, "tlsoverride[%d]: error: %s%s\n", static_cast<int>(getpid()), message, detail);
-    if (n > 0) {
-        ssize_t ignored = write(2, line, static_cast<size_t>(n) < sizeof line ? static_cast<size_t>(n) : sizeof line - 1);
-        (void)ignored;
-    }
-    errno = saved;
-}
-
-void enter() noexcept { ++depth; }
-void leave() noexcept { --depth; }
-
 const Interposed* engine_hooks;
-Stage1 stage1;
-pthread_once_t engine_once = PTHREAD_ONCE_INIT;
+bool engine_declined;  // the engine ran and cannot govern this process: pass through
+Stage1 stage1_for_engine;
+pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void load_engine() noexcept {
-    const OpenSsl* real = real_openssl();
-    Dl_info self;
-    if (!real || !dladdr(reinterpret_cast<void*>(&load_engine), &self) || !self.dli_fname) return;
-    char path[PATH_MAX];
-    const char* slash = strrchr(self.dli_fname, '/');
-    int dir = slash ? static_cast<int>(slash - self.dli_fname) : 1;
-    snprintf(path, sizeof path, "%.*s/" TLSO_ENGINE_FILE, dir, slash ? self.dli_fname : ".");
-    void* engine = dlopen(path, RTLD_LAZY | RTLD_LOCAL);
-    if (!engine) {
-        say("cannot load the tlsoverride engine; both files must be installed side by side: ", dlerror());
-        return;
+// The engine's OpenSSL hooks; null while there are none: the library is not
+// loadable yet, or this process's OpenSSL is not one tlsoverride governs.
+const Interposed* engine(const OpenSsl* real) noexcept {
+    const Interposed* hooks = __atomic_load_n(&engine_hooks, __ATOMIC_ACQUIRE);
+    if (hooks || __atomic_load_n(&engine_declined, __ATOMIC_ACQUIRE)) return hooks;
+    void* library = stage1::engine_library();
+    if (!library) return nullptr;
+    pthread_mutex_lock(&engine_lock);
+    if (!engine_hooks && !engine_declined) {
+        auto entry = reinterpret_cast<OpenSslEntry>(dlsym(library, TLSO_OPENSSL_ENTRY));
+        stage1_for_engine = {real, stage1::enter, stage1::leave};
+        const Interposed* started = entry ? entry(&stage1_for_engine) : nullptr;
+        if (started) __atomic_store_n(&engine_hooks, started, __ATOMIC_RELEASE);
+        else __atomic_store_n(&engine_declined, true, __ATOMIC_RELEASE);
+        if (!entry) stage1::warn("the tlsoverride engine has no OpenSSL entry point; running unmodified", "");
     }
-    auto entry = reinterpret_cast<EngineEntry>(dlsym(engine, TLSO_ENGINE_ENTRY));
-    stage1 = {real, enter, leave};
-    engine_hooks = entry ? entry(&stage1) : nullptr;
-    if (!engine_hooks) say("the tlsoverride engine did not start: ", path);
+    hooks = engine_hooks;
+    pthread_mutex_unlock(&engine_lock);
+    return hooks;
 }
 
-// The engine, loaded on the first call that needs it; null when it could not be.
-const Interposed* engine() noexcept {
-    pthread_once(&engine_once, load_engine);
-    return engine_hooks;
-}
+bool said_ungoverned;
 
-// Without the engine no policy can be applied: a new context fails closed, as for
-// a bad configuration, unless the operator said TLSOVERRIDE_ON_ERROR=ignore.
-bool creation_may_proceed_without_engine() noexcept {
-    const char* on_error = secure_getenv("TLSOVERRIDE_ON_ERROR");
-    return on_error && strcmp(on_error, "ignore") == 0;
+// The process's OpenSSL is not one tlsoverride can govern (1.0.x, LibreSSL, a
+// missing function): every call passes through, and, when the operator configured
+// a policy that therefore does not apply, that is said once.
+void say_ungoverned() noexcept {
+    if (__atomic_exchange_n(&said_ungoverned, true, __ATOMIC_RELAXED) || !stage1::policy_configured()) return;
+    stage1::warn("this process's OpenSSL is not one tlsoverride governs (it needs OpenSSL 3.x or 1.1.1); "
+                 "running unmodified", "");
 }
 
 template <auto Member, class... Args>
 auto forward(Args... args) noexcept {
     using Result = decltype((std::declval<Interposed>().*Member)(args...));
-    Reentry guard;
-    const OpenSsl* real = real_openssl();
-    if (!real) {
-        say("libssl's functions were not found in this process; the call fails", "");
+    stage1::Reentry guard;
+    if (guard.outermost() && primary_copy()) {
+        if (const OpenSsl* real = real_openssl()) {
+            if (const Interposed* hooks = engine(real)) return (hooks->*Member)(args...);
+            // No engine: a policy the operator configured cannot be applied, so a new
+            // context fails closed rather than running with the defaults it meant to
+            // override; without one, the program runs exactly as without us.
+            if constexpr (std::is_same_v<Result, SSL_CTX*>) {  // SSL_CTX_new, SSL_CTX_new_ex
+                if (!__atomic_load_n(&engine_declined, __ATOMIC_ACQUIRE) && stage1::fails_closed_without_engine())
+                    return Result{};
+            }
+        } else {
+            say_ungoverned();
+        }
+    }
+    auto function = openssl_found_so_far().real.*Member;
+    if (!function) {
+        // Unreachable in practice (the program called a function its libssl has),
+        // but a guest must not jump to null.
         if constexpr (std::is_void_v<Result>) return;
         else return Result{};
     }
-    if (guard.outermost()) {
-        if (const Interposed* hooks = engine()) return (hooks->*Member)(args...);
-        if constexpr (std::is_same_v<Result, SSL_CTX*>) {  // SSL_CTX_new, SSL_CTX_new_ex
-            if (!creation_may_proceed_without_engine()) return Result{};
-        }
-    }
-    return (real->real.*Member)(args...);
+    return function(args...);
 }
 
 }  // namespace

@@ -1,0 +1,108 @@
+#include "core/process.hpp"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+#include <cstring>
+
+extern char* program_invocation_short_name;  // glibc: the base name of argv[0]
+
+namespace tlso {
+namespace {
+
+std::string executable_name() {
+    char path[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0) return {};
+    path[n] = '\0';
+    const char* slash = std::strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+bool names_host_or_role(const Rule& r) { return !r.hosts.empty() || r.role; }
+
+Process* start() {
+    auto* p = new Process;
+    p->program = program_invocation_short_name ? program_invocation_short_name : "";
+    p->executable = executable_name();
+    p->secure = getauxval(AT_SECURE) != 0;
+
+    // secure_getenv sees nothing in setuid/setgid/capability programs: there only
+    // the file under /etc counts.
+    p->loaded = load_process_config([](const char* name) { return secure_getenv(name); });
+    const ProcessConfig& pc = p->loaded;
+    const ProcessSettings& ps = pc.process;
+    p->mode = ps.mode ? ps.mode->value : Mode::Default;
+    p->on_error = ps.on_error ? ps.on_error->value : OnError::Fail;
+    p->records = ps.log_handshakes && ps.log_handshakes->value;
+    std::string log_problem = p->log.open(ps.log_level ? ps.log_level->value : LogLevel::Warn,
+                                          ps.log_format ? ps.log_format->value : LogFormat::Text,
+                                          ps.log_file ? ps.log_file->value : "", p->program);
+    if (!log_problem.empty()) p->log.write(LogLevel::Error, log_problem);
+
+    if (!pc.errors.empty()) {
+        p->error = p->reject(pc.errors);
+        return p;
+    }
+    bool anything = false;
+    for (const Settings& s : pc.layers) anything |= !s.empty();
+    for (std::size_t i = 0; i < pc.config.rules.size(); i++) {
+        bool per_connection = names_host_or_role(pc.config.rules[i]);
+        p->connection_rules |= per_connection;
+        p->connection_bounds |= per_connection && pc.layer(i).names_a_bound();
+    }
+    p->governing = anything || p->records;
+    p->log.write(LogLevel::Debug, "configuration: " + (pc.path.empty() ? std::string("environment only") : pc.path) +
+                                      ", " + std::to_string(pc.config.rules.size()) + " rules, mode " +
+                                      std::string(mode_name(p->mode)) +
+                                      (p->governing ? "" : "; nothing to apply or observe"));
+    return p;
+}
+
+}  // namespace
+
+std::string Process::rule_name(std::optional<std::size_t> rule) const {
+    if (rule) return "rule \"" + rules()[*rule].name + "\"";
+    return loaded.path.empty() ? "the environment" : "[policy]";
+}
+
+Target Process::target(std::optional<Role> role, std::optional<std::string_view> host) const {
+    // In secure execution argv[0] is the unprivileged caller's choice: only the real
+    // executable's name may select a rule.
+    return Target{secure ? std::string_view{} : std::string_view{program}, executable, role, host};
+}
+
+std::string Process::reject(const Diagnostics& found) const {
+    if (found.empty()) return {};
+    for (const Diagnostic& d : found) log.write(LogLevel::Error, d.text());
+    if (on_error == OnError::Fail) {
+        log.write(LogLevel::Error, "every TLS context in this process will fail until the configuration is "
+                                   "fixed (on_error = \"fail\"; check it with: tlsoverride check)");
+        return found.front().text();
+    }
+    log.write(LogLevel::Error, "running this program unmodified (on_error = \"ignore\")");
+    return {};
+}
+
+Process& process() {
+    static Process* p = start();
+    return *p;
+}
+
+void warn_if_weak(Process& p, const Settings& s, std::string_view where) {
+    if (!weakens_security(s) || p.warned_weak.exchange(true)) return;
+    std::string what;
+    if (s.min_protocol && s.min_protocol->value < Protocol::TLSv1_2)
+        what = "protocols below TLSv1.2 (min_protocol " + std::string(protocol_name(s.min_protocol->value)) + " from " +
+               s.min_protocol->origin.source + ")";
+    else if (s.max_protocol && s.max_protocol->value < Protocol::TLSv1_2)
+        what = "only protocols below TLSv1.2 (max_protocol from " + s.max_protocol->origin.source + ")";
+    if (s.security_level && s.security_level->value < 1)
+        what += (what.empty() ? "" : " and ") + std::string("security level 0 (from ") +
+                s.security_level->origin.source + ")";
+    p.log.write(LogLevel::Warn, "the policy weakens TLS for " + std::string(where) + ": it allows " + what);
+}
+
+}  // namespace tlso

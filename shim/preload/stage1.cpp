@@ -1,0 +1,123 @@
+#include "preload/stage1.hpp"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "preload/engine_entry.hpp"
+
+namespace stage1 {
+namespace {
+
+__thread int depth;  // initial-exec TLS: no allocation, no __tls_get_addr
+
+// This library's own extent in memory, from the linker. (A range check costs
+// nothing; dladdr() on each of ~80 symbols cost 3.5M instructions.)
+extern "C" const char __ehdr_start[] __attribute__((visibility("hidden")));
+extern "C" const char _end[] __attribute__((visibility("hidden")));
+
+// The engine's path, made absolute when this library is loaded: dladdr() answers
+// with the name as LD_PRELOAD spelled it, and a relative name resolved at the
+// first TLS call would follow the program's working directory to a planted file.
+char engine_path[PATH_MAX];
+
+__attribute__((constructor)) void remember_engine_path() {
+    Dl_info self;
+    if (!dladdr(reinterpret_cast<void*>(&remember_engine_path), &self) || !self.dli_fname) return;
+    const char* name = self.dli_fname;
+    const char* slash = strrchr(name, '/');
+    int dir = slash ? static_cast<int>(slash - name) : 0;
+    char cwd[PATH_MAX] = "";
+    if (name[0] != '/' && !getcwd(cwd, sizeof cwd)) return;  // no safe answer: no engine
+    int n = name[0] == '/' ? snprintf(engine_path, sizeof engine_path, "%.*s/%s", dir, name, TLSO_ENGINE_FILE)
+                           : snprintf(engine_path, sizeof engine_path, "%s/%.*s%s%s", cwd, dir, name,
+                                      dir ? "/" : "", TLSO_ENGINE_FILE);
+    if (n <= 0 || static_cast<size_t>(n) >= sizeof engine_path) engine_path[0] = '\0';
+}
+
+pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
+void* engine_handle;
+bool said_engine_missing;
+int attempts;  // a failed load is tried again on a few later calls, not on every one
+
+bool quiet() {
+    const char* level = secure_getenv("TLSOVERRIDE_LOG");
+    return level && (strcmp(level, "off") == 0 || strcmp(level, "error") == 0);
+}
+
+}  // namespace
+
+Reentry::Reentry() noexcept : outermost_(depth++ == 0) {}
+Reentry::~Reentry() { --depth; }
+void enter() noexcept { ++depth; }
+void leave() noexcept { --depth; }
+
+bool is_own_address(const void* p) noexcept {
+    const char* c = static_cast<const char*>(p);
+    return c >= __ehdr_start && c < _end;
+}
+
+void warn(const char* message, const char* detail) noexcept {
+    int saved = errno;
+    if (!quiet()) {
+        char line[1024];
+        int n = snprintf(line, sizeof line, "tlsoverride[%d]: warning: %s%s\n", static_cast<int>(getpid()), message,
+                         detail);
+        if (n > 0) {
+            ssize_t ignored = write(2, line, static_cast<size_t>(n) < sizeof line ? static_cast<size_t>(n) : sizeof line - 1);
+            (void)ignored;
+        }
+    }
+    errno = saved;
+}
+
+void* engine_library() noexcept {
+    void* handle = __atomic_load_n(&engine_handle, __ATOMIC_ACQUIRE);
+    if (handle) return handle;
+    int saved = errno;
+    pthread_mutex_lock(&engine_lock);
+    if (!engine_handle && engine_path[0] && attempts < 8) {
+        attempts++;
+        void* opened = dlopen(engine_path, RTLD_LAZY | RTLD_LOCAL);
+        if (opened) __atomic_store_n(&engine_handle, opened, __ATOMIC_RELEASE);
+        else if (!said_engine_missing) {
+            said_engine_missing = true;
+            warn("cannot load the tlsoverride engine; both files must be installed side by side: ", dlerror());
+        }
+    } else if (!engine_handle && !said_engine_missing) {
+        said_engine_missing = true;
+        warn("cannot find the directory the tlsoverride library was loaded from", "");
+    }
+    handle = engine_handle;
+    pthread_mutex_unlock(&engine_lock);
+    errno = saved;
+    return handle;
+}
+
+bool fails_closed_without_engine() noexcept {
+    const char* on_error = secure_getenv("TLSOVERRIDE_ON_ERROR");
+    return !(on_error && strcmp(on_error, "ignore") == 0) && policy_configured();
+}
+
+bool policy_configured() noexcept {
+    static const char* const variables[] = {
+        "TLSOVERRIDE_CONFIG", "TLSOVERRIDE_MIN_PROTOCOL", "TLSOVERRIDE_MAX_PROTOCOL", "TLSOVERRIDE_CIPHERS",
+        "TLSOVERRIDE_CIPHERSUITES", "TLSOVERRIDE_GROUPS", "TLSOVERRIDE_SIGNATURE_ALGORITHMS",
+        "TLSOVERRIDE_SECURITY_LEVEL", "TLSOVERRIDE_OPTIONS", "TLSOVERRIDE_MODE", "TLSOVERRIDE_GNUTLS_PRIORITY",
+    };
+    for (const char* v : variables) {
+        const char* value = secure_getenv(v);
+        if (value && *value) return true;
+    }
+    int saved = errno;
+    bool file = access("/etc/tlsoverride/config.toml", F_OK) == 0;
+    errno = saved;
+    return file;
+}
+
+}  // namespace stage1
