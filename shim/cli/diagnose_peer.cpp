@@ -1,0 +1,113 @@
+// Probing each failed peer and deciding its outcome. See diagnose_peer.hpp.
+#include "diagnose_peer.hpp"
+
+#include "probe_target.hpp"
+
+#include <exception>
+#include <thread>
+
+namespace tlso::diagnose {
+
+namespace {
+
+using probe::Failure;
+
+std::string certificate_message(const HandshakeRecord& r) {
+    std::string why = !r.verify_error.empty() ? r.verify_error : r.reason.empty() ? r.alert : r.reason;
+    return "certificate verification failed (" + why +
+           "). No rule: tlsoverride changes which versions and algorithms may be negotiated, never verification. "
+           "Fix the trust store (the program's CA file) or the server's certificate.";
+}
+
+std::string unreachable_message(const std::string& where, const probe::Handshake& why, std::chrono::milliseconds timeout) {
+    switch (why.failure) {
+        case Failure::NotTls: return where + " does not speak TLS: it answered \"" + why.sent_instead + "\"";
+        case Failure::Closed: return where + " closed the connection during the probe's handshakes (" + why.reason + ")";
+        case Failure::TimedOut:
+            return where + " did not complete a TLS handshake within " + probe::describe_timeout(timeout);
+        default: return "cannot connect to " + where + ": " + why.reason;
+    }
+}
+
+void diagnose_one(PeerDiagnosis& d, std::chrono::milliseconds timeout, int jobs) {
+    const HandshakeRecord& r = d.peer.first;
+    if (is_certificate_failure(r)) {
+        d.outcome = Outcome::Certificate;
+        d.message = certificate_message(r);
+        return;
+    }
+    probe::ParsedEndpoint parsed = probe::parse_endpoint(r.peer);
+    if (!parsed.endpoint) {
+        d.outcome = Outcome::Unreachable;
+        d.message = "the record names no address the probe can reach (" + (r.peer.empty() ? "none" : r.peer) + ")";
+        return;
+    }
+    const std::string where = probe::endpoint_text(*parsed.endpoint);
+    probe::Reachable reachable = probe::find_reachable_address(*parsed.endpoint, timeout);
+    if (!reachable.address) {
+        d.outcome = Outcome::Unreachable;
+        d.message = reachable.timed_out ? "no TCP connection to " + where + " within " + probe::describe_timeout(timeout)
+                                        : "cannot connect to " + where + ": " + reachable.error;
+        return;
+    }
+    d.address = reachable.address->text;
+    probe::Server server(*reachable.address, r.sni, timeout);
+    probe::Findings findings = probe::scan(server, jobs);
+    if (!findings.highest()) {
+        probe::Handshake why = probe::why_nothing_was_accepted(findings);
+        d.handshakes = server.handshakes();
+        if (why.failure == Failure::Rejected) {
+            d.outcome = Outcome::NoRule;
+            d.message = where + " speaks TLS but accepted no version from TLSv1 to TLSv1.3 with any cipher OpenSSL has: " +
+                        why.reason;
+        } else {
+            d.outcome = Outcome::Unreachable;
+            d.message = unreachable_message(where, why, timeout);
+        }
+        return;
+    }
+    DiagnosedRule rule = diagnose_rule(r, findings, server);
+    d.handshakes = server.handshakes();
+    d.findings = std::move(findings);
+    if (!rule.check.connected()) {
+        d.outcome = Outcome::NoRule;
+        d.message = "no rule found: a client offering what " + r.program + " offered, with the settings tried, still fails: " +
+                    rule.check.reason;
+        return;
+    }
+    if (!rule.changes_anything()) {
+        d.outcome = Outcome::NoRule;
+        d.message = "a client offering what " + r.program + " offered connects with " +
+                    std::string(probe::version_name(*rule.check.version)) + " " + rule.check.cipher +
+                    ", so the program's own settings (cipher list, security level, groups) must be what refuses the "
+                    "server; the record's hint: " + hint_for(r);
+        return;
+    }
+    d.outcome = Outcome::Rule;
+    d.message = "a client offering what " + r.program + " offered, with this rule, connects with " +
+                std::string(probe::version_name(*rule.check.version)) + " " + rule.check.cipher;
+    d.rule = std::move(rule);
+}
+
+}  // namespace
+
+std::vector<PeerDiagnosis> diagnose_peers(const std::vector<FailedPeer>& peers, std::chrono::milliseconds timeout,
+                                          int jobs) {
+    std::vector<PeerDiagnosis> results(peers.size());
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < peers.size(); ++i) {
+        results[i].peer = peers[i];
+        threads.emplace_back([&, i] {
+            try {
+                diagnose_one(results[i], timeout, jobs);
+            } catch (const std::exception& error) {  // OpenSSL set-up, threads, memory
+                results[i].outcome = Outcome::Unreachable;
+                results[i].message = std::string("the probe failed: ") + error.what();
+            }
+        });
+    }
+    for (std::thread& t : threads) t.join();
+    return results;
+}
+
+}  // namespace tlso::diagnose

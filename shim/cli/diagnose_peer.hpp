@@ -1,0 +1,39 @@
+// One failed peer, diagnosed: probed with the server name the program sent, and the
+// outcome an operator acts on: a rule, a certificate failure (no rule: verification is
+// not tlsoverride's to change), a server that cannot be probed, or one that accepts
+// nothing a rule could make the program offer.
+#pragma once
+
+#include "diagnose_records.hpp"
+#include "diagnose_rule.hpp"
+#include "probe_scan.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tlso::diagnose {
+
+enum class Outcome {
+    Rule,         // a rule lets the program in (checked by a handshake)
+    Certificate,  // certificate verification failed: no rule
+    Unreachable,  // the probe cannot reach the server or it does not speak TLS
+    NoRule,       // the server speaks TLS, but no rule found lets the program in
+};
+
+struct PeerDiagnosis {
+    FailedPeer peer;
+    Outcome outcome = Outcome::NoRule;
+    std::string message;                     // one sentence: what was found
+    std::string address;                     // the address probed, when it was reached
+    std::optional<probe::Findings> findings;  // when the probe reached a TLS server
+    std::optional<DiagnosedRule> rule;        // Outcome::Rule
+    int handshakes = 0;                       // the probe's
+};
+
+// Probes every peer at once (a thread each, JOBS handshakes at a time per peer).
+std::vector<PeerDiagnosis> diagnose_peers(const std::vector<FailedPeer>& peers, std::chrono::milliseconds timeout,
+                                          int jobs);
+
+}  // namespace tlso::diagnose
