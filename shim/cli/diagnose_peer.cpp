@@ -39,7 +39,10 @@ void diagnose_one(PeerDiagnosis& d, std::chrono::milliseconds timeout, int jobs)
     probe::ParsedEndpoint parsed = probe::parse_endpoint(r.peer);
     if (!parsed.endpoint) {
         d.outcome = Outcome::Unreachable;
-        d.message = "the record names no address the probe can reach (" + (r.peer.empty() ? "none" : r.peer) + ")";
+        d.message = r.peer.empty()
+                        ? "the library could not read the server's address: the connection was already gone when the "
+                          "handshake failed (" + r.reason + "); find the server's HOST:PORT and run tlsoverride probe on it"
+                        : "the record's peer " + r.peer + " is not an address the probe can reach";
         return;
     }
     const std::string where = probe::endpoint_text(*parsed.endpoint);

@@ -109,7 +109,8 @@ void print_observation(const Diagnosis& d, std::FILE* out) {
                                  : "exited with status " + std::to_string(o.status);
     std::fprintf(out, "\ntlsoverride diagnose: %s %s; %s, %zu failed", d.command.front().c_str(), ended.c_str(),
                  plural(o.handshakes.size(), "handshake", "handshakes").c_str(), failed_count(o.handshakes));
-    if (!d.peers.empty()) std::fprintf(out, ", with %s", plural(d.peers.size(), "server", "servers").c_str());
+    std::size_t servers = failed_peers(o.handshakes).size();
+    if (servers) std::fprintf(out, ", with %s", plural(servers, "server", "servers").c_str());
     std::fprintf(out, ".\n");
     for (const std::string& e : o.library_errors) std::fprintf(out, "  the library said: %s\n", one_line(e).c_str());
 }

@@ -1,0 +1,200 @@
+# tlsoverride diagnose (issue 16): from a failing program to the rule that fixes it, in
+# one command, against real servers on 127.0.0.1 and the old pinned client.
+. "$(dirname "$0")/lib.sh"
+PY=/usr/bin/python3
+
+# json EXPR: the Python expression EXPR over the JSON object on stdin (d).
+json() {
+    $PY -c "import json, sys; d = json.load(sys.stdin); v = $1; print(':'.join(v) if isinstance(v, list) else v)"
+}
+
+# diagnose ARGS...: runs tlsoverride diagnose, sets OUT (stdout), ERR and STATUS.
+diagnose() {
+    timeout 60 "$TLSO" diagnose "$@" >"$T/out" 2>"$T/err"
+    STATUS=$?
+    OUT=$(cat "$T/out")
+    ERR=$(cat "$T/err")
+}
+
+# The rule's lines from the report: from [[rule]] up to the first blank line.
+rule_of() { printf '%s\n' "$1" | sed -n '/^\[\[rule\]\]/,/^$/p'; }
+
+out=$("$TLSO" diagnose --help); status=$?
+assert_eq "--help exits 0" "$status" 0
+assert_contains "--help starts with the usage line" "$out" "usage: tlsoverride diagnose [--write FILE] [--verify] [--json]"
+for flag in --write --verify --json --config --timeout; do assert_contains "--help explains $flag" "$out" "  $flag "; done
+assert_contains "--help documents the exit statuses" "$out" "6  --verify: a server still fails"
+diagnose
+assert_eq "no COMMAND: usage error, exit 2" "$STATUS" 2
+assert_contains "no COMMAND: says so" "$ERR" "no COMMAND given"
+diagnose --frobnicate -- true
+assert_eq "an unknown flag: exit 2" "$STATUS" 2
+
+# (1) The seed: the pinned TLSv1 client against a TLSv1.2-only server.
+start_server -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256 || exit 1
+MODERN=$PORT
+diagnose --write "$T/billing.toml" --verify -- "$OLDCLIENT" --method tls1 --sni billing.legacy.test $MODERN
+assert_eq "TLSv1.2 server: exit 0 (a rule, written and verified)" "$STATUS" 0
+assert_contains "TLSv1.2 server: the program's own output passes through" "$OUT" "handshake failed: "
+assert_contains "TLSv1.2 server: says what the program offered" "$OUT" "it offered:         TLSv1"
+assert_contains "TLSv1.2 server: names the server's requirements" "$OUT" "the server accepts: TLSv1.2 (ECDHE-RSA-AES128-GCM-SHA256)"
+RULE=$(rule_of "$OUT")
+assert_contains "TLSv1.2 server: the rule matches the program" "$RULE" 'program = ["oldclient"]'
+assert_contains "TLSv1.2 server: the rule matches the server name the program sent" "$RULE" 'host = ["billing.legacy.test"]'
+assert_contains "TLSv1.2 server: the rule lifts the floor to TLSv1.2" "$RULE" 'min_protocol = "TLSv1.2"'
+assert_not_contains "TLSv1.2 server: no security level where none is needed" "$RULE" "security_level"
+assert_not_contains "TLSv1.2 server: no cipher list where none is needed" "$RULE" "ciphers"
+assert_eq "TLSv1.2 server: every setting says why it is there" \
+    "$(printf '%s\n' "$RULE" | sed -n '/^\(name\|\[\[rule\]\]\|#\)/!{/^$/!{/# why: /!p}}' | wc -l)" "0"
+out=$("$TLSO" check "$T/billing.toml" 2>&1); status=$?
+assert_eq "TLSv1.2 server: tlsoverride check accepts the written file" "$status" 0
+assert_contains "TLSv1.2 server: the file holds the rule" "$(cat "$T/billing.toml")" 'min_protocol = "TLSv1.2"'
+assert_contains "TLSv1.2 server: --verify's re-run connects (the program's own line)" "$OUT" "connected TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256"
+assert_contains "TLSv1.2 server: --verify says the server now connects" "$OUT" \
+    "verify: 127.0.0.1:$MODERN (server name billing.legacy.test) now connects with TLSv1.2"
+out=$(TLSOVERRIDE_CONFIG=$T/billing.toml preload "$OLDCLIENT" --method tls1 --sni billing.legacy.test $MODERN 2>&1)
+assert_contains "TLSv1.2 server: the unmodified client connects under the written file" "$out" "connected TLSv1.2"
+out=$(TLSOVERRIDE_CONFIG=$T/billing.toml preload "$OLDCLIENT" --method tls1 --sni other.test $MODERN 2>&1)
+assert_contains "TLSv1.2 server: the rule is for that host only" "$out" "handshake failed"
+before=$(cat "$T/billing.toml")
+diagnose --write "$T/billing.toml" -- "$OLDCLIENT" --method tls1 --sni billing.legacy.test $MODERN
+assert_eq "a second --write appends and keeps what was there" "$(head -c ${#before} "$T/billing.toml")" "$before"
+out=$("$TLSO" check "$T/billing.toml" 2>&1); status=$?
+assert_eq "the appended file still passes check" "$status" 0
+
+# The same without --write: the rule is printed, nothing else happens.
+diagnose -- "$OLDCLIENT" --method tls1 --sni billing.legacy.test $MODERN
+assert_eq "without --write: exit 0" "$STATUS" 0
+assert_contains "without --write: says how to use the rule" "$OUT" "run again with --write FILE --verify"
+
+# --json: one object on standard output; the program's output goes to standard error.
+diagnose --json --verify -- "$OLDCLIENT" --method tls1 --sni billing.legacy.test $MODERN
+if printf '%s' "$OUT" | $PY -m json.tool >/dev/null; then ok "--json: standard output is one JSON object"; else not_ok "--json: standard output is one JSON object"; printf '# %s\n' "$OUT" | head -5; fi
+assert_contains "--json: the program's output went to standard error" "$ERR" "handshake failed"
+assert_eq "--json: the peer, its server name and the outcome" \
+    "$(printf '%s' "$OUT" | json 'd["peers"][0]["peer"] + " " + d["peers"][0]["sni"] + " " + d["peers"][0]["outcome"]')" \
+    "127.0.0.1:$MODERN billing.legacy.test rule"
+assert_eq "--json: what the server accepts" "$(printf '%s' "$OUT" | json 'd["peers"][0]["accepts"]["TLSv1.2"]')" \
+    "ECDHE-RSA-AES128-GCM-SHA256"
+assert_eq "--json: the verify result" "$(printf '%s' "$OUT" | json 'd["peers"][0]["verify"]["connects"] and d["verified"]')" "True"
+assert_eq "--json: COMMAND's exit status and ours" "$(printf '%s' "$OUT" | json '(d["exit_status"], d["status"])')" "(1, 0)"
+
+# (2) A legacy server that speaks only TLSv1 with ECDHE and SHA-1: OpenSSL 3 needs
+# security level 0 for it, and the pinned client's version already matches.
+start_server -tls1 -sigalgs RSA+SHA1 -cipher 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0' || exit 1
+LEGACY=$PORT
+diagnose --write "$T/legacy.toml" --verify -- "$OLDCLIENT" --method tls1 --sni old.legacy.test $LEGACY
+assert_eq "TLSv1 server: exit 0" "$STATUS" 0
+assert_contains "TLSv1 server: names what the server accepts" "$OUT" "the server accepts: TLSv1 (ECDHE-RSA-AES128-SHA)"
+RULE=$(rule_of "$OUT")
+assert_contains "TLSv1 server: the rule sets security level 0, with its reason" \
+    "$(printf '%s\n' "$RULE" | grep '^security_level = ')" "# why: the handshake fails at level"
+assert_not_contains "TLSv1 server: no floor: the program's TLSv1 already meets the server's" "$RULE" "min_protocol"
+out=$("$TLSO" check "$T/legacy.toml" 2>&1); status=$?
+assert_eq "TLSv1 server: tlsoverride check accepts the written file" "$status" 0
+assert_contains "TLSv1 server: --verify's re-run connects" "$OUT" "verify: 127.0.0.1:$LEGACY (server name old.legacy.test) now connects with TLSv1 "
+
+# The same server, reached by a modern client: the floor comes down, and level 0 with it.
+diagnose --verify -- "$OLDCLIENT" --min tls1_2 --sni old.legacy.test $LEGACY
+RULE=$(rule_of "$OUT")
+assert_contains "modern client, TLSv1 server: the rule lowers the floor to TLSv1" "$RULE" 'min_protocol = "TLSv1"'
+assert_contains "modern client, TLSv1 server: and sets security level 0" "$RULE" "security_level = 0"
+assert_contains "modern client, TLSv1 server: the host rule, applied to the connection, lets it in" \
+    "$OUT" "verify: 127.0.0.1:$LEGACY (server name old.legacy.test) now connects with TLSv1 "
+assert_eq "modern client, TLSv1 server: exit 0" "$STATUS" 0
+
+# (3) A server that accepts one cipher, which OpenSSL's defaults do not offer.
+start_server -tls1_2 -cipher CAMELLIA128-SHA256 || exit 1
+ONE=$PORT
+diagnose --write "$T/cipher.toml" --verify -- "$OLDCLIENT" --sni one.cipher.test $ONE
+assert_eq "one-cipher server: exit 0" "$STATUS" 0
+assert_contains "one-cipher server: names the cipher" "$OUT" "the server accepts: TLSv1.2 (CAMELLIA128-SHA256)"
+RULE=$(rule_of "$OUT")
+assert_contains "one-cipher server: the rule's cipher list is the server's, with its reason" \
+    "$RULE" 'ciphers = "CAMELLIA128-SHA256"  # why: the server accepts only CAMELLIA128-SHA256 at TLSv1.2'
+assert_not_contains "one-cipher server: no floor: the versions already meet" "$RULE" "min_protocol"
+out=$("$TLSO" check "$T/cipher.toml" 2>&1); status=$?
+assert_eq "one-cipher server: tlsoverride check accepts the written file" "$status" 0
+assert_contains "one-cipher server: --verify's re-run connects" "$OUT" "now connects with TLSv1.2 CAMELLIA128-SHA256"
+
+# (4) A program that talks to two servers; only one fails.
+cat >"$T/two-servers" <<EOF
+#!/bin/sh
+"$OLDCLIENT" --method tls1 --sni fine.legacy.test $LEGACY --seclevel 0
+"$OLDCLIENT" --method tls1 --sni billing.legacy.test $MODERN
+EOF
+chmod +x "$T/two-servers"
+diagnose --write "$T/two.toml" --verify -- "$T/two-servers"
+assert_eq "two servers: exit 0" "$STATUS" 0
+assert_contains "two servers: counts both handshakes, one failed" "$OUT" "2 handshakes, 1 failed, with 1 server"
+assert_contains "two servers: the failing one is diagnosed" "$OUT" "1. oldclient -> 127.0.0.1:$MODERN (server name billing.legacy.test)"
+assert_not_contains "two servers: the working one is left alone" "$OUT" "2. oldclient"
+assert_eq "two servers: one rule written" "$(grep -c '^\[\[rule\]\]' "$T/two.toml")" 1
+assert_contains "two servers: verify: the failing one now connects" "$OUT" "verify: 127.0.0.1:$MODERN (server name billing.legacy.test) now connects"
+assert_not_contains "two servers: verify: the working one still works" "$OUT" "succeeded before and now fails"
+
+# A program that sends no server name: an address cannot be matched by host.
+diagnose -- "$OLDCLIENT" --method tls1 $MODERN
+RULE=$(rule_of "$OUT")
+assert_not_contains "no server name: no host key" "$RULE" "host = "
+assert_contains "no server name: says why the rule is for the program only" "$RULE" \
+    "# no host key: oldclient connected to 127.0.0.1:$MODERN by address and sent no server name"
+
+# (5) A certificate failure: no rule, and why.
+diagnose --write "$T/cert.toml" -- "$OLDCLIENT" --verify "$CERTS/other-ca.pem" --sni localhost $MODERN
+assert_eq "certificate failure: exit 1" "$STATUS" 1
+assert_contains "certificate failure: the program's own error passes through" "$OUT" "verify result: unable to get local issuer certificate"
+assert_contains "certificate failure: says verification is not tlsoverride's to change" "$OUT" \
+    "never verification. Fix the trust store"
+assert_not_contains "certificate failure: no rule" "$OUT" "[[rule]]"
+if [ -e "$T/cert.toml" ]; then not_ok "certificate failure: nothing written"; else ok "certificate failure: nothing written"; fi
+
+# (6) Nothing failed.
+diagnose -- "$OLDCLIENT" --sni billing.legacy.test $MODERN
+assert_eq "nothing failed: exit 0" "$STATUS" 0
+assert_contains "nothing failed: says so" "$OUT" "every handshake succeeded (1): nothing to change"
+
+# A program that makes no handshake at all: doctor's verdict, exit 4.
+diagnose -- /bin/true
+assert_eq "no handshake: exit 4" "$STATUS" 4
+assert_contains "no handshake: says so, with doctor's verdict" "$OUT" "no handshake observed"
+assert_contains "no handshake: doctor's reason" "$OUT" "links no TLS library"
+
+# A server that answers the program's one handshake with a fatal alert and then goes
+# away: the probe cannot reach it, exit 3.
+$PY -c '
+import signal, socket
+signal.alarm(60)
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print(s.getsockname()[1], flush=True)
+c, _ = s.accept(); c.recv(4096)
+c.sendall(bytes([0x15, 3, 1, 0, 2, 2, 40]))  # alert: fatal, handshake_failure
+while c.recv(4096): pass
+' >"$T/gone.port" 2>&1 </dev/null &
+SERVER_PIDS="$SERVER_PIDS $!"
+for _ in $(seq 50); do GONE=$(head -1 "$T/gone.port"); [ -n "$GONE" ] && break; sleep 0.1; done
+diagnose --timeout 2 -- "$OLDCLIENT" --sni gone.test $GONE
+assert_eq "a server gone after the run: exit 3" "$STATUS" 3
+assert_contains "a server gone after the run: cannot be probed, and why" "$OUT" \
+    "cannot probe: cannot connect to 127.0.0.1:$GONE: Connection refused"
+
+# --write into a conf.d/ directory: what reads it is the config.toml beside it. Either
+# that configuration reads the new file (and the re-run connects), or nothing is left.
+mkdir -p "$T/etc/conf.d"
+printf '[log]\nlevel = "warn"\n' >"$T/etc/config.toml"
+diagnose --config "$T/etc/config.toml" --write "$T/etc/conf.d/billing.toml" --verify -- \
+    "$OLDCLIENT" --method tls1 --sni billing.legacy.test $MODERN
+if [ "$STATUS" = 0 ]; then
+    assert_contains "conf.d: the re-run under config.toml connects" "$OUT" "now connects with TLSv1.2"
+else
+    assert_eq "conf.d: a configuration that does not read conf.d/: exit 5" "$STATUS" 5
+    assert_contains "conf.d: says the configuration does not read the file" "$OUT" "does not read the rule"
+    if [ -e "$T/etc/conf.d/billing.toml" ]; then not_ok "conf.d: the file is removed again"; else ok "conf.d: the file is removed again"; fi
+fi
+
+# A bad current configuration is named before anything runs.
+printf '[policy]\nmin_protcol = "TLSv1.2"\n' >"$T/bad.toml"
+diagnose --config "$T/bad.toml" -- "$OLDCLIENT" --method tls1 $MODERN
+assert_eq "bad current configuration: exit 5" "$STATUS" 5
+assert_contains "bad current configuration: the located error" "$ERR" "bad.toml:2:1: unknown key 'min_protcol'"
+assert_eq "bad current configuration: COMMAND is not run" "$OUT" ""
