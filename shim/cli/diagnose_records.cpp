@@ -164,6 +164,12 @@ std::string describe_peer(const HandshakeRecord& record) {
            (record.sni.empty() ? " (no server name)" : " (server name " + record.sni + ")");
 }
 
+std::string offered_text(const HandshakeRecord& record) {
+    if (!record.offered_low || !record.offered_high) return record.offered_versions;
+    std::string low(protocol_name(*record.offered_low)), high(protocol_name(*record.offered_high));
+    return low == high ? low : low + " to " + high;
+}
+
 bool is_certificate_failure(const HandshakeRecord& record) {
     // hint_for is the one place that words a certificate failure; follow its judgement.
     return !record.verify_error.empty() || hint_for(record).starts_with("certificate verification failed");

@@ -34,6 +34,9 @@ std::vector<FailedPeer> failed_peers(const std::vector<HandshakeRecord>& records
 // "127.0.0.1:4433 (server name billing.example)" or "127.0.0.1:4433 (no server name)".
 std::string describe_peer(const HandshakeRecord& record);
 
+// "TLSv1", "TLSv1 to TLSv1.2", or the record's own text when it has no bounds.
+std::string offered_text(const HandshakeRecord& record);
+
 bool is_certificate_failure(const HandshakeRecord& record);
 
 }  // namespace tlso::diagnose

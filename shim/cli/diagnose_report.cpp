@@ -120,7 +120,7 @@ void print_peer(const PeerDiagnosis& p, std::size_t number, std::FILE* out) {
     std::fprintf(out, "\n%zu. %s -> %s: %s\n", number, one_line(r.program).c_str(), one_line(describe_peer(r)).c_str(),
                  p.peer.failures == 1 ? "handshake failed" : (std::to_string(p.peer.failures) + " handshakes failed").c_str());
     if (p.peer.successes) std::fprintf(out, "   (%d with the same server succeeded)\n", p.peer.successes);
-    std::fprintf(out, "   it offered:         %s, %d ciphers\n", r.offered_versions.c_str(), r.offered_ciphers);
+    std::fprintf(out, "   it offered:         %s, %d ciphers\n", offered_text(r).c_str(), r.offered_ciphers);
     std::fprintf(out, "   it failed with:     %s\n", one_line(told(r)).c_str());
     if (p.findings) std::fprintf(out, "   the server accepts: %s\n", accepted_text(*p.findings).c_str());
     switch (p.outcome) {

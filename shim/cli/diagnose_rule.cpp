@@ -1,6 +1,8 @@
 // Deciding the rule for one failed peer. See diagnose_rule.hpp.
 #include "diagnose_rule.hpp"
 
+#include "diagnose_records.hpp"
+
 #include <openssl/err.h>
 
 #include <algorithm>
@@ -66,7 +68,7 @@ std::string accepted_versions(const Findings& findings) {
 std::optional<Justified<Version>> choose_min_protocol(const Findings& findings, const Range& offered,
                                                       const HandshakeRecord& failed) {
     if (negotiated(findings, offered)) return std::nullopt;
-    const std::string what = failed.program + " offers only " + failed.offered_versions;
+    const std::string what = failed.program + " offers only " + offered_text(failed);
     std::optional<Version> above;  // the lowest version the server accepts above the program's
     std::optional<Version> modern;
     for (Version v : probe::all_versions) {

@@ -62,6 +62,20 @@ assert_eq "a second --write appends and keeps what was there" "$(head -c ${#befo
 out=$("$TLSO" check "$T/billing.toml" 2>&1); status=$?
 assert_eq "the appended file still passes check" "$status" 0
 
+# --write never leaves a file that check refuses, and says when an earlier rule wins.
+printf '[policy]\nmin_protocol = "TLSv9"\n' >"$T/broken.toml"
+cp "$T/broken.toml" "$T/broken.before"
+diagnose --write "$T/broken.toml" --verify -- "$OLDCLIENT" --method tls1 --sni billing.legacy.test $MODERN
+assert_eq "--write to a file check refuses: exit 5" "$STATUS" 5
+assert_contains "--write to a file check refuses: check's located error" "$OUT" "broken.toml:2:16"
+assert_contains "--write to a file check refuses: says nothing was written" "$OUT" "nothing written to $T/broken.toml"
+assert_eq "--write to a file check refuses: the file is unchanged" "$(cmp -s "$T/broken.toml" "$T/broken.before" && echo same)" "same"
+assert_not_contains "--write to a file check refuses: no re-run" "$OUT" "verify: running"
+printf '[[rule]]\nname = "every oldclient"\nprogram = ["old*"]\nciphers = "HIGH"\n' >"$T/shadow.toml"
+diagnose --write "$T/shadow.toml" -- "$OLDCLIENT" --method tls1 --sni billing.legacy.test $MODERN
+assert_contains "--write after a rule that matches first: a warning naming it" "$OUT" \
+    "warning: rule \"every oldclient\" ($T/shadow.toml:1:1) comes first"
+
 # The same without --write: the rule is printed, nothing else happens.
 diagnose -- "$OLDCLIENT" --method tls1 --sni billing.legacy.test $MODERN
 assert_eq "without --write: exit 0" "$STATUS" 0
