@@ -324,8 +324,9 @@ int diagnose(const Options& options) {
         }
         if (options.verify && d.write && d.write->written) {
             if (!options.json)
-                std::fprintf(out, "\ntlsoverride diagnose: verify: running %s again with TLSOVERRIDE_CONFIG=%s\n\n",
-                             command_text(d.command).c_str(), d.write->configuration.c_str());
+                std::fprintf(out, "\ntlsoverride diagnose: verify: running %s again %s\n\n", command_text(d.command).c_str(),
+                             d.write_file ? ("with TLSOVERRIDE_CONFIG=" + d.write->configuration).c_str()
+                                          : "under the current configuration and the new rules (a private copy)");
             std::fflush(out);
             ObserveRequest again{options.command, *library, {{"TLSOVERRIDE_CONFIG", d.write->configuration}}, options.json,
                                  true};

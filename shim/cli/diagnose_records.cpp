@@ -160,8 +160,8 @@ std::vector<FailedPeer> failed_peers(const std::vector<HandshakeRecord>& records
 }
 
 std::string describe_peer(const HandshakeRecord& record) {
-    return (record.peer.empty() ? std::string("an unknown peer") : record.peer) +
-           (record.sni.empty() ? " (no server name)" : " (server name " + record.sni + ")");
+    std::string peer = record.peer.empty() ? std::string("an unknown address") : record.peer;
+    return record.sni.empty() ? peer + " (no server name)" : record.sni + " at " + peer;
 }
 
 std::string offered_text(const HandshakeRecord& record) {

@@ -31,7 +31,7 @@ struct FailedPeer {
 // Server-side records are left out: a server's failure is its client's to fix.
 std::vector<FailedPeer> failed_peers(const std::vector<HandshakeRecord>& records);
 
-// "127.0.0.1:4433 (server name billing.example)" or "127.0.0.1:4433 (no server name)".
+// "billing.example at 127.0.0.1:4433" or "127.0.0.1:4433 (no server name)".
 std::string describe_peer(const HandshakeRecord& record);
 
 // "TLSv1", "TLSv1 to TLSv1.2", or the record's own text when it has no bounds.

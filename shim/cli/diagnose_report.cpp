@@ -107,7 +107,8 @@ void print_observation(const Diagnosis& d, std::FILE* out) {
     const Observation& o = d.first;
     std::string ended = o.signal ? "was killed by signal " + std::to_string(o.signal)
                                  : "exited with status " + std::to_string(o.status);
-    std::fprintf(out, "\ntlsoverride diagnose: %s %s; %s, %zu failed", d.command.front().c_str(), ended.c_str(),
+    std::string name = d.command.front().substr(d.command.front().rfind('/') + 1);
+    std::fprintf(out, "\ntlsoverride diagnose: %s %s; %s, %zu failed", one_line(name).c_str(), ended.c_str(),
                  plural(o.handshakes.size(), "handshake", "handshakes").c_str(), failed_count(o.handshakes));
     std::size_t servers = failed_peers(o.handshakes).size();
     if (servers) std::fprintf(out, ", with %s", plural(servers, "server", "servers").c_str());

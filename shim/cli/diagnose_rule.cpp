@@ -76,9 +76,12 @@ std::optional<Justified<Version>> choose_min_protocol(const Findings& findings, 
         if (v > offered.high && !above) above = v;
         if (v >= Version::TLSv1_2 && !modern) modern = v;
     }
-    if (modern && *modern > offered.high)
+    if (modern && *modern > offered.high) {
+        if (accepted_versions(findings) == name_of(*modern))
+            return Justified<Version>{*modern, what + "; the server accepts only " + name_of(*modern)};
         return Justified<Version>{*modern, what + "; the server's lowest version from TLSv1.2 up is " + name_of(*modern) +
                                                " (it accepts " + accepted_versions(findings) + ")"};
+    }
     if (above) return Justified<Version>{*above, what + "; the server accepts " + accepted_versions(findings)};
     Version highest = *findings.highest();
     return Justified<Version>{highest, what + "; the server speaks nothing newer than " + name_of(highest) +

@@ -51,7 +51,7 @@ assert_eq "TLSv1.2 server: tlsoverride check accepts the written file" "$status"
 assert_contains "TLSv1.2 server: the file holds the rule" "$(cat "$T/billing.toml")" 'min_protocol = "TLSv1.2"'
 assert_contains "TLSv1.2 server: --verify's re-run connects (the program's own line)" "$OUT" "connected TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256"
 assert_contains "TLSv1.2 server: --verify says the server now connects" "$OUT" \
-    "verify: 127.0.0.1:$MODERN (server name billing.legacy.test) now connects with TLSv1.2"
+    "verify: billing.legacy.test at 127.0.0.1:$MODERN now connects with TLSv1.2"
 out=$(TLSOVERRIDE_CONFIG=$T/billing.toml preload "$OLDCLIENT" --method tls1 --sni billing.legacy.test $MODERN 2>&1)
 assert_contains "TLSv1.2 server: the unmodified client connects under the written file" "$out" "connected TLSv1.2"
 out=$(TLSOVERRIDE_CONFIG=$T/billing.toml preload "$OLDCLIENT" --method tls1 --sni other.test $MODERN 2>&1)
@@ -106,7 +106,7 @@ assert_contains "TLSv1 server: the rule sets security level 0, with its reason" 
 assert_not_contains "TLSv1 server: no floor: the program's TLSv1 already meets the server's" "$RULE" "min_protocol"
 out=$("$TLSO" check "$T/legacy.toml" 2>&1); status=$?
 assert_eq "TLSv1 server: tlsoverride check accepts the written file" "$status" 0
-assert_contains "TLSv1 server: --verify's re-run connects" "$OUT" "verify: 127.0.0.1:$LEGACY (server name old.legacy.test) now connects with TLSv1 "
+assert_contains "TLSv1 server: --verify's re-run connects" "$OUT" "verify: old.legacy.test at 127.0.0.1:$LEGACY now connects with TLSv1 "
 
 # The same server, reached by a modern client: the floor comes down, and level 0 with it.
 diagnose --verify -- "$OLDCLIENT" --min tls1_2 --sni old.legacy.test $LEGACY
@@ -114,7 +114,7 @@ RULE=$(rule_of "$OUT")
 assert_contains "modern client, TLSv1 server: the rule lowers the floor to TLSv1" "$RULE" 'min_protocol = "TLSv1"'
 assert_contains "modern client, TLSv1 server: and sets security level 0" "$RULE" "security_level = 0"
 assert_contains "modern client, TLSv1 server: the host rule, applied to the connection, lets it in" \
-    "$OUT" "verify: 127.0.0.1:$LEGACY (server name old.legacy.test) now connects with TLSv1 "
+    "$OUT" "verify: old.legacy.test at 127.0.0.1:$LEGACY now connects with TLSv1 "
 assert_eq "modern client, TLSv1 server: exit 0" "$STATUS" 0
 
 # (3) A server that accepts one cipher, which OpenSSL's defaults do not offer.
@@ -141,10 +141,10 @@ chmod +x "$T/two-servers"
 diagnose --write "$T/two.toml" --verify -- "$T/two-servers"
 assert_eq "two servers: exit 0" "$STATUS" 0
 assert_contains "two servers: counts both handshakes, one failed" "$OUT" "2 handshakes, 1 failed, with 1 server"
-assert_contains "two servers: the failing one is diagnosed" "$OUT" "1. oldclient -> 127.0.0.1:$MODERN (server name billing.legacy.test)"
+assert_contains "two servers: the failing one is diagnosed" "$OUT" "1. oldclient -> billing.legacy.test at 127.0.0.1:$MODERN"
 assert_not_contains "two servers: the working one is left alone" "$OUT" "2. oldclient"
 assert_eq "two servers: one rule written" "$(grep -c '^\[\[rule\]\]' "$T/two.toml")" 1
-assert_contains "two servers: verify: the failing one now connects" "$OUT" "verify: 127.0.0.1:$MODERN (server name billing.legacy.test) now connects"
+assert_contains "two servers: verify: the failing one now connects" "$OUT" "verify: billing.legacy.test at 127.0.0.1:$MODERN now connects"
 assert_not_contains "two servers: verify: the working one still works" "$OUT" "succeeded before and now fails"
 
 # A program that sends no server name: an address cannot be matched by host.
