@@ -225,6 +225,12 @@ int nothing_seen(Diagnosis& d, const Options& options) {
     return exit_nothing_seen;
 }
 
+std::size_t failed_as_server(const Observation& o) {
+    std::size_t n = 0;
+    for (const tlso::HandshakeRecord& r : o.handshakes) n += !r.ok && r.role == tlso::Role::Server;
+    return n;
+}
+
 std::vector<Verdict> verdicts_of(const std::vector<PeerDiagnosis>& peers, const Observation& second) {
     std::vector<Verdict> verdicts(peers.size());
     for (std::size_t i = 0; i < peers.size(); ++i)
@@ -297,6 +303,14 @@ int diagnose(const Options& options) {
     std::vector<FailedPeer> failed = failed_peers(d.first.handshakes);
     if (d.first.handshakes.empty()) {
         d.status = nothing_seen(d, options);
+    } else if (failed.empty() && failed_as_server(d.first)) {
+        d.status = exit_no_rule;
+        std::string hint;
+        for (const tlso::HandshakeRecord& r : d.first.handshakes)
+            if (!r.ok && hint.empty()) hint = tlso::hint_for(r);
+        d.message = std::to_string(failed_as_server(d.first)) + " handshake(s) failed on the server side (clients "
+                    "connecting to " + d.command.front() + "); diagnose writes rules for client connections only: run it "
+                    "on the client program" + (hint.empty() ? std::string() : "; the record's hint: " + hint);
     } else if (failed.empty()) {
         d.status = exit_done;
         d.message = "every handshake succeeded (" + std::to_string(d.first.handshakes.size()) + "): nothing to change";

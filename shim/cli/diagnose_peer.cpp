@@ -3,6 +3,8 @@
 
 #include "probe_target.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <exception>
 #include <thread>
 
@@ -97,18 +99,22 @@ void diagnose_one(PeerDiagnosis& d, std::chrono::milliseconds timeout, int jobs)
 std::vector<PeerDiagnosis> diagnose_peers(const std::vector<FailedPeer>& peers, std::chrono::milliseconds timeout,
                                           int jobs) {
     std::vector<PeerDiagnosis> results(peers.size());
-    std::vector<std::thread> threads;
-    for (std::size_t i = 0; i < peers.size(); ++i) {
-        results[i].peer = peers[i];
-        threads.emplace_back([&, i] {
+    for (std::size_t i = 0; i < peers.size(); ++i) results[i].peer = peers[i];
+    // A few servers at a time: each scan already makes JOBS handshakes at once.
+    constexpr std::size_t servers_at_once = 4;
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+        for (std::size_t i; (i = next++) < results.size();) {
             try {
                 diagnose_one(results[i], timeout, jobs);
             } catch (const std::exception& error) {  // OpenSSL set-up, threads, memory
                 results[i].outcome = Outcome::Unreachable;
                 results[i].message = std::string("the probe failed: ") + error.what();
             }
-        });
-    }
+        }
+    };
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < std::min(servers_at_once, results.size()); ++t) threads.emplace_back(work);
     for (std::thread& t : threads) t.join();
     return results;
 }

@@ -32,7 +32,7 @@ struct PeerDiagnosis {
     int handshakes = 0;                       // the probe's
 };
 
-// Probes every peer at once (a thread each, JOBS handshakes at a time per peer).
+// Probes the peers concurrently (four servers at a time, JOBS handshakes at a time each).
 std::vector<PeerDiagnosis> diagnose_peers(const std::vector<FailedPeer>& peers, std::chrono::milliseconds timeout,
                                           int jobs);
 

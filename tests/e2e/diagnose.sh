@@ -168,6 +168,19 @@ diagnose -- "$OLDCLIENT" --sni billing.legacy.test $MODERN
 assert_eq "nothing failed: exit 0" "$STATUS" 0
 assert_contains "nothing failed: says so" "$OUT" "every handshake succeeded (1): nothing to change"
 
+# A server whose clients fail: diagnose writes rules for client connections only.
+FREE=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+( timeout 30 "$TLSO" diagnose -- openssl s_server -accept 127.0.0.1:$FREE -naccept 1 -tls1_2 \
+    -cert "$CERTS/server.pem" -key "$CERTS/server.key" -www >"$T/server-side.out" 2>&1 </dev/null
+  echo "status $?" >>"$T/server-side.out" ) &
+for _ in $(seq 100); do grep -q '^ACCEPT' "$T/server-side.out" 2>/dev/null && break; sleep 0.05; done
+"$OLDCLIENT" --method tls1 $FREE >/dev/null 2>&1
+wait $!
+out=$(cat "$T/server-side.out")
+assert_contains "server-side failures: says rules are for client connections, with the hint" "$out" \
+    "failed on the server side (clients connecting to openssl); diagnose writes rules for client connections only"
+assert_contains "server-side failures: exit 1" "$out" "status 1"
+
 # A program that makes no handshake at all: doctor's verdict, exit 4.
 diagnose -- /bin/true
 assert_eq "no handshake: exit 4" "$STATUS" 4
