@@ -255,6 +255,17 @@ std::vector<tlso::HandshakeRecord> regressions_of(const Observation& first, cons
     return regressions;
 }
 
+// A rule that passed its check but not the re-run: the program most likely sets the
+// same settings itself after creating its context, which mode = "default" lets stand.
+std::string still_fails_hint(const std::string& configuration) {
+    tlso::ProcessConfig pc = tlso::load_process_config([](const char* n) { return std::getenv(n); }, configuration);
+    if (pc.process.mode && pc.process.mode->value == tlso::Mode::Enforce) return "";
+    return "the rule lets a client offering what the program offered in, so the program most likely sets these "
+           "settings itself after creating its context, and under mode = \"default\" its choice stands; "
+           "mode = \"enforce\" at the top of " + configuration + " keeps the rule's values (for every program "
+           "that reads it)";
+}
+
 std::string closing_message(const Diagnosis& d, const Options& options) {
     std::size_t rules = rules_of(d).size();
     switch (d.status) {
@@ -351,6 +362,7 @@ int diagnose(const Options& options) {
                 if (d.peers[i].outcome == Outcome::Rule && d.verdicts[i].kind != Verdict::Connects)
                     d.status = std::max(d.status, exit_still_fails);
             if (!d.regressions.empty()) d.status = std::max(d.status, exit_still_fails);
+            if (d.status == exit_still_fails) d.still_fails_hint = still_fails_hint(d.write->configuration);
             if (!options.json) print_verdicts(d, out);
         }
         if (!trial_directory.empty()) {

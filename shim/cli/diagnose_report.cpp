@@ -170,7 +170,7 @@ void print_verdicts(const Diagnosis& d, std::FILE* out) {
     }
     for (const HandshakeRecord& r : d.regressions)
         std::fprintf(out, "tlsoverride diagnose: verify: %s succeeded before and now fails: %s\n",
-                     describe_peer(r).c_str(), one_line(told(r)).c_str());
+                     describe_peer(r).c_str(), one_line(told(r)).c_str());    if (!d.still_fails_hint.empty()) std::fprintf(out, "tlsoverride diagnose: %s\n", d.still_fails_hint.c_str());
 }
 
 void print_json(const Diagnosis& d, std::FILE* out) {
@@ -207,14 +207,14 @@ void print_json(const Diagnosis& d, std::FILE* out) {
                  "{\n  \"command\": %s,\n  \"exit_status\": %d,\n  \"handshakes\": %zu,\n  \"failed\": %zu,\n"
                  "  \"library_errors\": %s,\n  \"peers\": %s,\n  \"written\": %s,\n  \"configuration\": %s,\n"
                  "  \"write_errors\": %s,\n  \"warnings\": %s,\n  \"verified\": %s,\n  \"regressions\": %s,\n"
-                 "  \"status\": %d,\n  \"message\": %s\n}\n",
+                 "  \"hint\": %s,\n  \"status\": %d,\n  \"message\": %s\n}\n",
                  string_list(command).c_str(), d.first.status, d.first.handshakes.size(), failed_count(d.first.handshakes),
                  string_list(d.first.library_errors).c_str(), peers.c_str(),
                  written ? json_string(*d.write_file).c_str() : "null",
                  d.write ? json_or_null(d.write->configuration).c_str() : "null",
                  string_list(d.write ? d.write->errors : std::vector<std::string>{}).c_str(),
                  string_list(d.write ? d.write->warnings : std::vector<std::string>{}).c_str(), verified.c_str(),
-                 regressions.c_str(), d.status, json_string(d.message).c_str());
+                 regressions.c_str(), json_or_null(d.still_fails_hint).c_str(), d.status, json_string(d.message).c_str());
 }
 
 std::vector<const DiagnosedRule*> rules_of(const Diagnosis& d) {

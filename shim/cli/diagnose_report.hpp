@@ -28,6 +28,7 @@ struct Diagnosis {
     std::optional<Observation> second;      // --verify
     std::vector<Verdict> verdicts;          // parallel to peers, after --verify
     std::vector<HandshakeRecord> regressions;  // succeeded in the first run, failed in the re-run
+    std::string still_fails_hint;           // after --verify, when a server with a rule still fails
     int status = 0;
     std::string message;                    // the closing sentence
 };

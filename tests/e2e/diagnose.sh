@@ -154,6 +154,19 @@ assert_not_contains "no server name: no host key" "$RULE" "host = "
 assert_contains "no server name: says why the rule is for the program only" "$RULE" \
     "# no host key: oldclient connected to 127.0.0.1:$MODERN by address and sent no server name"
 
+# A program that sets its own cipher list and sends no server name: the program-only
+# rule applies at context creation, and in default mode the program's later choice
+# stands. --verify says so, and names mode = "enforce"; with it the re-run connects.
+diagnose --verify -- "$OLDCLIENT" --ciphers AES256-SHA $MODERN
+assert_contains "own cipher list: the rule names the server's cipher, with its reason" "$(rule_of "$OUT")" \
+    "ciphers = \"ECDHE-RSA-AES128-GCM-SHA256\"  # why: oldclient's own 4 ciphers met none of the server's TLSv1.2 ciphers"
+assert_eq "own cipher list, default mode: exit 6 (the re-run still fails)" "$STATUS" 6
+assert_contains "own cipher list, default mode: the hint names enforce" "$OUT" 'mode = "enforce" at the top of'
+printf 'mode = "enforce"\n' >"$T/enforce.toml"
+diagnose --config "$T/enforce.toml" --verify -- "$OLDCLIENT" --ciphers AES256-SHA $MODERN
+assert_eq "own cipher list, enforce: exit 0" "$STATUS" 0
+assert_contains "own cipher list, enforce: the re-run connects" "$OUT" "now connects with TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256"
+
 # (5) A certificate failure: no rule, and why.
 diagnose --write "$T/cert.toml" -- "$OLDCLIENT" --verify "$CERTS/other-ca.pem" --sni localhost $MODERN
 assert_eq "certificate failure: exit 1" "$STATUS" 1
