@@ -286,7 +286,8 @@ std::string closing_message(const Diagnosis& d, const Options& options) {
 }
 
 int diagnose(const Options& options) {
-    std::signal(SIGPIPE, SIG_IGN);  // a probed server that closes early is a reported failure
+    // A probed server that closes early is a reported failure, not a SIGPIPE.
+    const bool sigpipe_ignored = std::signal(SIGPIPE, SIG_IGN) == SIG_IGN;
     FILE* out = stdout;
     Diagnosis d;
     for (char** word = options.command; *word; ++word) d.command.emplace_back(*word);
@@ -306,7 +307,7 @@ int diagnose(const Options& options) {
         std::fprintf(out, "tlsoverride diagnose: running %s under the library as an observer (configuration: %s)\n\n",
                      command_text(d.command).c_str(), current ? current->c_str() : "none");
     std::fflush(out);
-    ObserveRequest request{options.command, *library, {}, options.json, false};
+    ObserveRequest request{options.command, *library, {}, options.json, false, sigpipe_ignored};
     d.first = observe(request);
     if (!d.first.ran) return report_cannot_run(name, d.first.error, who), exit_cannot_run;
     if (!options.json) print_observation(d, out);
@@ -354,7 +355,7 @@ int diagnose(const Options& options) {
                                           : "under the current configuration and the new rules (a private copy)");
             std::fflush(out);
             ObserveRequest again{options.command, *library, {{"TLSOVERRIDE_CONFIG", d.write->configuration}}, options.json,
-                                 true};
+                                 true, sigpipe_ignored};
             d.second = observe(again);
             d.verdicts = verdicts_of(d.peers, *d.second);
             d.regressions = regressions_of(d.first, *d.second);

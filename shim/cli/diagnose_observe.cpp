@@ -48,6 +48,8 @@ std::string observer_log_level() {
     }
     signal(SIGINT, SIG_DFL);
     signal(SIGQUIT, SIG_DFL);
+    // diagnose ignores SIGPIPE for its probes; an ignored signal would survive exec.
+    signal(SIGPIPE, request.sigpipe_ignored ? SIG_IGN : SIG_DFL);
     execvp(request.command[0], request.command);
     int error = errno;
     (void)!write(report_fd, &error, sizeof error);

@@ -18,6 +18,7 @@ struct ObserveRequest {
     std::vector<std::pair<std::string, std::string>> variables;
     bool stdout_to_stderr = false;  // --json keeps standard output for the report
     bool stdin_from_null = false;   // the re-run: the first run had standard input
+    bool sigpipe_ignored = false;   // how diagnose itself was started: COMMAND gets the same
 };
 
 struct Observation {

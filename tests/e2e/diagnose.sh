@@ -194,6 +194,11 @@ assert_contains "server-side failures: says rules are for client connections, wi
     "failed on the server side (clients connecting to openssl); diagnose writes rules for client connections only"
 assert_contains "server-side failures: exit 1" "$out" "status 1"
 
+# COMMAND gets the signal dispositions diagnose was started with, not the probe's.
+direct=$(/bin/sh -c 'grep "^SigIgn" /proc/self/status')
+out=$("$TLSO" diagnose -- /bin/sh -c 'grep "^SigIgn" /proc/self/status' 2>&1)
+assert_contains "COMMAND does not inherit the probe's ignored SIGPIPE" "$out" "$direct"
+
 # A program that makes no handshake at all: doctor's verdict, exit 4.
 diagnose -- /bin/true
 assert_eq "no handshake: exit 4" "$STATUS" 4
