@@ -63,8 +63,9 @@ void diagnose_one(PeerDiagnosis& d, std::chrono::milliseconds timeout, int jobs)
         d.handshakes = server.handshakes();
         if (why.failure == Failure::Rejected) {
             d.outcome = Outcome::NoRule;
-            d.message = where + " speaks TLS but accepted no version from TLSv1 to TLSv1.3 with any cipher OpenSSL has: " +
-                        why.reason;
+            d.message = where + " speaks TLS but accepted no version from TLSv1 to TLSv1.3 with any cipher OpenSSL has (" +
+                        why.reason + "); a server that demands a client certificate refuses every offer like this, "
+                        "and that is the program's certificate and key to supply, not a rule's";
         } else {
             d.outcome = Outcome::Unreachable;
             d.message = unreachable_message(where, why, timeout);

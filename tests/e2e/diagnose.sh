@@ -176,6 +176,13 @@ assert_contains "certificate failure: says verification is not tlsoverride's to 
 assert_not_contains "certificate failure: no rule" "$OUT" "[[rule]]"
 if [ -e "$T/cert.toml" ]; then not_ok "certificate failure: nothing written"; else ok "certificate failure: nothing written"; fi
 
+# A server that demands a client certificate: no rule, and the likely reason.
+start_server -tls1_2 -Verify 1 -CAfile "$CERTS/ca.pem" || exit 1
+diagnose -- "$OLDCLIENT" --sni mtls.test $PORT
+assert_eq "client certificate demanded: exit 1 (no rule)" "$STATUS" 1
+assert_contains "client certificate demanded: names the likely reason" "$OUT" "a server that demands a client certificate"
+assert_not_contains "client certificate demanded: no rule" "$OUT" "[[rule]]"
+
 # (6) Nothing failed.
 diagnose -- "$OLDCLIENT" --sni billing.legacy.test $MODERN
 assert_eq "nothing failed: exit 0" "$STATUS" 0
@@ -212,7 +219,8 @@ import signal, socket
 signal.alarm(60)
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
 print(s.getsockname()[1], flush=True)
-c, _ = s.accept(); c.recv(4096)
+c, _ = s.accept(); s.close()  # nothing listens from now on
+c.recv(4096)
 c.sendall(bytes([0x15, 3, 1, 0, 2, 2, 40]))  # alert: fatal, handshake_failure
 while c.recv(4096): pass
 ' >"$T/gone.port" 2>&1 </dev/null &
