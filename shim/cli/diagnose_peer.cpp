@@ -17,8 +17,8 @@ using probe::Failure;
 std::string certificate_message(const HandshakeRecord& r) {
     std::string why = !r.verify_error.empty() ? r.verify_error : r.reason.empty() ? r.alert : r.reason;
     return "certificate verification failed (" + why +
-           "). No rule: tlsoverride changes which versions and algorithms may be negotiated, never verification. "
-           "Fix the trust store (the program's CA file) or the server's certificate.";
+           "): tlsoverride changes which versions and algorithms may be negotiated, never verification, so no rule "
+           "can fix this. Fix the trust store (the program's CA file) or the server's certificate.";
 }
 
 std::string unreachable_message(const std::string& where, const probe::Handshake& why, std::chrono::milliseconds timeout) {

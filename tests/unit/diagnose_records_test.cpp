@@ -85,4 +85,7 @@ TEST_CASE("a certificate failure is told apart from the rest") {
     r.reason = "certificate verify failed";
     r.verify_error = "unable to get local issuer certificate";
     CHECK(is_certificate_failure(r));
+    std::optional<HandshakeRecord> back = parse_record(format_json(r));
+    REQUIRE(back);
+    CHECK(back->verify_error == "unable to get local issuer certificate");
 }
