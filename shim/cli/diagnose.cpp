@@ -85,8 +85,8 @@ void print_help(std::FILE* out) {
                "  2  usage error\n"
                "  3  a failed server cannot be probed (unreachable, not TLS, closed, timed out)\n"
                "  4  no handshake observed: COMMAND made none, or uses TLS the library cannot see\n"
-               "  5  the current configuration, or the one --write would make, fails tlsoverride check\n"
-               "     (nothing is written)\n"
+               "  5  the current configuration, or the one --write would make, fails tlsoverride check,\n"
+               "     or FILE cannot be written (nothing is written)\n"
                "  6  --verify: a server still fails, or one that connected before now fails\n"
                "  125 library not found, 126 COMMAND is setuid/setgid/has capabilities, 127 cannot run\n"
                "  When several apply, the highest.\n"
@@ -266,23 +266,42 @@ std::string still_fails_hint(const std::string& configuration) {
            "that reads it)";
 }
 
+std::string count(std::size_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// One sentence over every peer: what was found, written and verified.
 std::string closing_message(const Diagnosis& d, const Options& options) {
-    std::size_t rules = rules_of(d).size();
-    switch (d.status) {
-        case exit_done: {
-            std::string text = "every failed server has a rule";
-            if (d.write && d.write_file && d.write->written) text += ", written to " + *d.write_file;
-            if (d.second) text += "; the re-run connects to each";
-            else if (!options.write) text += "; add it to the configuration, or run again with --write FILE --verify";
-            return text;
+    std::size_t rules = 0, no_rule = 0, unreachable = 0, still_failing = 0;
+    for (std::size_t i = 0; i < d.peers.size(); ++i) {
+        switch (d.peers[i].outcome) {
+            case Outcome::Rule: ++rules; break;
+            case Outcome::Certificate:
+            case Outcome::NoRule: ++no_rule; break;
+            case Outcome::Unreachable: ++unreachable; break;
         }
-        case exit_no_rule: return std::to_string(d.peers.size() - rules) + " of " + std::to_string(d.peers.size()) +
-                                  " failed servers get no rule (see above)";
-        case exit_cannot_probe: return "a failed server cannot be probed (see above)";
-        case exit_bad_config: return "nothing written: the resulting configuration does not pass tlsoverride check";
-        case exit_still_fails: return "the re-run under the new configuration still fails (see above)";
+        if (d.second && d.peers[i].outcome == Outcome::Rule && d.verdicts[i].kind != Verdict::Connects) ++still_failing;
     }
-    return "";
+    std::vector<std::string> parts;
+    if (rules) {
+        std::string text = rules == d.peers.size() ? std::string("every failed server has a rule")
+                                                   : count(rules, "failed server has a rule", "failed servers have a rule");
+        if (d.write && d.write_file) text += d.write->written ? ", written to " + *d.write_file : "; nothing written";
+        else if (d.write && !d.write->written) text += "; the new configuration does not pass tlsoverride check";
+        if (d.second)
+            text += still_failing ? "; the re-run still fails for " + count(still_failing, "of them", "of them")
+                                  : rules == 1 ? "; the re-run connects" : "; the re-run connects to each";
+        else if (!options.write)
+            text += "; add " + std::string(rules == 1 ? "it" : "them") + " to the configuration, or run again with --write FILE --verify";
+        parts.push_back(text);
+    }
+    if (no_rule) parts.push_back(count(no_rule, "failed server gets no rule", "failed servers get no rule") + " (see above)");
+    if (unreachable) parts.push_back(count(unreachable, "failed server cannot be probed", "failed servers cannot be probed") + " (see above)");
+    if (!d.regressions.empty())
+        parts.push_back(count(d.regressions.size(), "server that connected before now fails", "servers that connected before now fail"));
+    std::string text;
+    for (const std::string& part : parts) text += (text.empty() ? "" : "; ") + part;
+    return text;
 }
 
 int diagnose(const Options& options) {

@@ -183,6 +183,20 @@ assert_eq "client certificate demanded: exit 1 (no rule)" "$STATUS" 1
 assert_contains "client certificate demanded: names the likely reason" "$OUT" "a server that demands a client certificate"
 assert_not_contains "client certificate demanded: no rule" "$OUT" "[[rule]]"
 
+# Both at once: one server gets a rule, the other a certificate failure; the rule is
+# written, the exit status is the certificate's.
+cat >"$T/mixed" <<EOF
+#!/bin/sh
+"$OLDCLIENT" --verify "$CERTS/other-ca.pem" --sni localhost $MODERN
+"$OLDCLIENT" --method tls1 --sni billing.legacy.test $MODERN
+EOF
+chmod +x "$T/mixed"
+diagnose --write "$T/mixed.toml" --verify -- "$T/mixed"
+assert_eq "mixed: exit 1 (a server gets no rule)" "$STATUS" 1
+assert_contains "mixed: the closing line tells both" "$OUT" \
+    "1 failed server has a rule, written to $T/mixed.toml; the re-run connects; 1 failed server gets no rule (see above)"
+assert_eq "mixed: one rule written" "$(grep -c '^\[\[rule\]\]' "$T/mixed.toml")" 1
+
 # (6) Nothing failed.
 diagnose -- "$OLDCLIENT" --sni billing.legacy.test $MODERN
 assert_eq "nothing failed: exit 0" "$STATUS" 0
