@@ -257,9 +257,21 @@ std::vector<tlso::HandshakeRecord> regressions_of(const Observation& first, cons
 
 // A rule that passed its check but not the re-run: the program most likely sets the
 // same settings itself after creating its context, which mode = "default" lets stand.
-std::string still_fails_hint(const std::string& configuration) {
+std::string still_fails_hint(const Diagnosis& d, const std::string& configuration) {
     tlso::ProcessConfig pc = tlso::load_process_config([](const char* n) { return std::getenv(n); }, configuration);
     if (pc.process.mode && pc.process.mode->value == tlso::Mode::Enforce) return "";
+    // A floor without a ceiling, and the re-run has no version left: the program caps
+    // its own versions (a pinned method would have been replaced).
+    for (std::size_t i = 0; i < d.peers.size(); ++i) {
+        const std::optional<DiagnosedRule>& rule = d.peers[i].rule;
+        const std::string& reason = d.verdicts[i].record.reason;
+        if (rule && rule->min_protocol && !rule->max_protocol && d.verdicts[i].kind == Verdict::Fails &&
+            (reason.find("no protocols available") != std::string::npos ||
+             reason.find("unsupported protocol") != std::string::npos))
+            return "the program sets its own highest version below the rule's floor, and under mode = \"default\" "
+                   "it stands; add max_protocol = \"TLSv1.3\" to the rule \"" + rule->name +
+                   "\" (a host rule's ceiling replaces the program's on the connection), or set mode = \"enforce\"";
+    }
     return "the rule lets a client offering what the program offered in, so the program most likely sets these "
            "settings itself after creating its context, and under mode = \"default\" its choice stands; "
            "mode = \"enforce\" at the top of " + configuration + " keeps the rule's values (for every program "
@@ -346,7 +358,7 @@ int diagnose(const Options& options) {
         d.status = exit_done;
         d.message = "every handshake succeeded (" + std::to_string(d.first.handshakes.size()) + "): nothing to change";
     } else {
-        d.peers = diagnose_peers(failed, options.timeout, 8);
+        d.peers = diagnose_peers(failed, d.command, options.timeout, 8);
         for (std::size_t i = 0; i < d.peers.size(); ++i) {
             if (!options.json) print_peer(d.peers[i], i + 1, out);
             Outcome o = d.peers[i].outcome;
@@ -382,7 +394,7 @@ int diagnose(const Options& options) {
                 if (d.peers[i].outcome == Outcome::Rule && d.verdicts[i].kind != Verdict::Connects)
                     d.status = std::max(d.status, exit_still_fails);
             if (!d.regressions.empty()) d.status = std::max(d.status, exit_still_fails);
-            if (d.status == exit_still_fails) d.still_fails_hint = still_fails_hint(d.write->configuration);
+            if (d.status == exit_still_fails) d.still_fails_hint = still_fails_hint(d, d.write->configuration);
             if (!options.json) print_verdicts(d, out);
         }
         if (!trial_directory.empty()) {

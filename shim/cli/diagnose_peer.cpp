@@ -31,19 +31,30 @@ std::string unreachable_message(const std::string& where, const probe::Handshake
     }
 }
 
-void diagnose_one(PeerDiagnosis& d, std::chrono::milliseconds timeout, int jobs) {
-    const HandshakeRecord& r = d.peer.first;
+void diagnose_one(PeerDiagnosis& d, const std::vector<std::string>& command, std::chrono::milliseconds timeout, int jobs) {
+    HandshakeRecord r = d.peer.first;
     if (is_certificate_failure(r)) {
         d.outcome = Outcome::Certificate;
         d.message = certificate_message(r);
         return;
     }
+    if (r.peer.empty()) {
+        // The library reads the address from the connection's socket: a program doing
+        // its own socket I/O (curl's BIO) has none to read, and a reset one has lost it.
+        if (std::optional<std::string> guessed = endpoint_from_command(r.sni, command)) {
+            d.endpoint_note = "the record has no address (the program does its own socket I/O, or the connection was "
+                              "gone); " + *guessed + " is taken from the command line";
+            r.peer = *guessed;
+        }
+    }
     probe::ParsedEndpoint parsed = probe::parse_endpoint(r.peer);
     if (!parsed.endpoint) {
         d.outcome = Outcome::Unreachable;
         d.message = r.peer.empty()
-                        ? "the library could not read the server's address: the connection was already gone when the "
-                          "handshake failed (" + r.reason + "); find the server's HOST:PORT and run tlsoverride probe on it"
+                        ? "the library could not read the server's address (the program does its own socket I/O, or "
+                          "the connection was gone when the handshake failed: " + r.reason +
+                          "), and the command line names no HOST:PORT for it; run tlsoverride probe HOST:PORT" +
+                          (r.sni.empty() ? std::string() : " --sni " + r.sni)
                         : "the record's peer " + r.peer + " is not an address the probe can reach";
         return;
     }
@@ -72,7 +83,7 @@ void diagnose_one(PeerDiagnosis& d, std::chrono::milliseconds timeout, int jobs)
         }
         return;
     }
-    DiagnosedRule rule = diagnose_rule(r, findings, server);
+    DiagnosedRule rule = diagnose_rule(r, findings, server);  // r.peer: the address as probed
     d.handshakes = server.handshakes();
     d.findings = std::move(findings);
     if (!rule.check.connected()) {
@@ -97,8 +108,8 @@ void diagnose_one(PeerDiagnosis& d, std::chrono::milliseconds timeout, int jobs)
 
 }  // namespace
 
-std::vector<PeerDiagnosis> diagnose_peers(const std::vector<FailedPeer>& peers, std::chrono::milliseconds timeout,
-                                          int jobs) {
+std::vector<PeerDiagnosis> diagnose_peers(const std::vector<FailedPeer>& peers, const std::vector<std::string>& command,
+                                          std::chrono::milliseconds timeout, int jobs) {
     std::vector<PeerDiagnosis> results(peers.size());
     for (std::size_t i = 0; i < peers.size(); ++i) results[i].peer = peers[i];
     // A few servers at a time: each scan already makes JOBS handshakes at once.
@@ -107,7 +118,7 @@ std::vector<PeerDiagnosis> diagnose_peers(const std::vector<FailedPeer>& peers, 
     auto work = [&] {
         for (std::size_t i; (i = next++) < results.size();) {
             try {
-                diagnose_one(results[i], timeout, jobs);
+                diagnose_one(results[i], command, timeout, jobs);
             } catch (const std::exception& error) {  // OpenSSL set-up, threads, memory
                 results[i].outcome = Outcome::Unreachable;
                 results[i].message = std::string("the probe failed: ") + error.what();

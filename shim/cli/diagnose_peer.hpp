@@ -27,13 +27,15 @@ struct PeerDiagnosis {
     Outcome outcome = Outcome::NoRule;
     std::string message;                     // one sentence: what was found
     std::string address;                     // the address probed, when it was reached
+    std::string endpoint_note;               // where HOST:PORT came from, when not from the record
     std::optional<probe::Findings> findings;  // when the probe reached a TLS server
     std::optional<DiagnosedRule> rule;        // Outcome::Rule
     int handshakes = 0;                       // the probe's
 };
 
 // Probes the peers concurrently (four servers at a time, JOBS handshakes at a time each).
-std::vector<PeerDiagnosis> diagnose_peers(const std::vector<FailedPeer>& peers, std::chrono::milliseconds timeout,
-                                          int jobs);
+std::vector<PeerDiagnosis> diagnose_peers(const std::vector<FailedPeer>& peers, const std::vector<std::string>& command,
+                                          std::chrono::milliseconds timeout, int jobs);
+
 
 }  // namespace tlso::diagnose

@@ -1,6 +1,7 @@
 // Reading the library's JSON records back. See diagnose_records.hpp.
 #include "diagnose_records.hpp"
 
+#include <cctype>
 #include <cstdlib>
 #include <map>
 
@@ -173,6 +174,36 @@ std::string offered_text(const HandshakeRecord& record) {
 bool is_certificate_failure(const HandshakeRecord& record) {
     // hint_for is the one place that words a certificate failure; follow its judgement.
     return !record.verify_error.empty() || hint_for(record).starts_with("certificate verification failed");
+}
+
+namespace {
+
+bool name_character(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_'; }
+
+std::string lower(std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
+}  // namespace
+
+std::optional<std::string> endpoint_from_command(const std::string& sni, const std::vector<std::string>& command) {
+    if (sni.empty()) return std::nullopt;
+    const std::string name = lower(sni);
+    std::optional<std::string> url_default;
+    for (const std::string& word : command) {
+        const std::string arg = lower(word);
+        for (std::size_t at = arg.find(name); at != std::string::npos; at = arg.find(name, at + 1)) {
+            std::size_t end = at + name.size();
+            if ((at > 0 && name_character(arg[at - 1])) || (end < arg.size() && name_character(arg[end]))) continue;
+            std::size_t digits = end + 1;
+            while (digits < arg.size() && std::isdigit(static_cast<unsigned char>(arg[digits]))) ++digits;
+            if (end < arg.size() && arg[end] == ':' && digits > end + 1 && digits - end - 1 <= 5)
+                return sni + ":" + arg.substr(end + 1, digits - end - 1);
+            if (at >= 8 && arg.compare(at - 8, 8, "https://") == 0 && !url_default) url_default = sni + ":443";
+        }
+    }
+    return url_default;
 }
 
 }  // namespace tlso::diagnose

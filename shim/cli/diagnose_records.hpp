@@ -38,5 +38,9 @@ std::string describe_peer(const HandshakeRecord& record);
 std::string offered_text(const HandshakeRecord& record);
 
 bool is_certificate_failure(const HandshakeRecord& record);
+// For a record without an address: SNI:PORT when COMMAND names it ("SNI:8443",
+// "https://SNI:8443/"), SNI:443 for "https://SNI/", else nothing.
+std::optional<std::string> endpoint_from_command(const std::string& sni, const std::vector<std::string>& command);
+
 
 }  // namespace tlso::diagnose

@@ -121,6 +121,7 @@ void print_peer(const PeerDiagnosis& p, std::size_t number, std::FILE* out) {
     std::fprintf(out, "\n%zu. %s -> %s: %s\n", number, one_line(r.program).c_str(), one_line(describe_peer(r)).c_str(),
                  p.peer.failures == 1 ? "handshake failed" : (std::to_string(p.peer.failures) + " handshakes failed").c_str());
     if (p.peer.successes) std::fprintf(out, "   (%d with the same server succeeded)\n", p.peer.successes);
+    if (!p.endpoint_note.empty()) std::fprintf(out, "   note: %s\n", one_line(p.endpoint_note).c_str());
     std::fprintf(out, "   it offered:         %s, %d ciphers\n", offered_text(r).c_str(), r.offered_ciphers);
     std::fprintf(out, "   it failed with:     %s\n", one_line(told(r)).c_str());
     if (p.findings) std::fprintf(out, "   the server accepts: %s\n", accepted_text(*p.findings).c_str());
@@ -185,7 +186,7 @@ void print_json(const Diagnosis& d, std::FILE* out) {
                  ", \"offered_ciphers\": " + std::to_string(r.offered_ciphers) + ", \"reason\": " + json_string(r.reason) +
                  ", \"alert\": " + json_or_null(r.alert) + ", \"verify_error\": " + json_or_null(r.verify_error) +
                  ", \"outcome\": " + json_string(outcome_word(p.outcome)) + ", \"message\": " + json_string(p.message) +
-                 ", \"address\": " + json_or_null(p.address) +
+                 ", \"address\": " + json_or_null(p.address) + ", \"endpoint_note\": " + json_or_null(p.endpoint_note) +
                  ", \"accepts\": " + (p.findings ? accepts_json(*p.findings) : "null") +
                  ", \"rule\": " + (p.rule ? json_string(rule_toml(*p.rule)) : "null") +
                  ", \"rule_check\": " + (p.rule ? handshake_json(p.rule->check) : "null") +

@@ -40,12 +40,26 @@ Range offered_range(const HandshakeRecord& r) {
     return range;
 }
 
-// The library replaces a pinned method when a rule names a bound, and a floor above
-// the program's own ceiling opens the range up to TLSv1.3.
+// The versions the program offers under the rule: the rule's bounds where it names
+// them. A floor above the program's one version opens the range to TLSv1.3: the
+// library replaces a pinned method when a rule names a bound.
 Range range_under(const DiagnosedRule& rule, const Range& offered) {
-    if (!rule.min_protocol) return offered;
-    Version floor = rule.min_protocol->value;
-    return {floor, offered.high >= floor ? offered.high : Version::TLSv1_3};
+    Range range = offered;
+    if (rule.min_protocol) range.low = rule.min_protocol->value;
+    if (rule.max_protocol) range.high = rule.max_protocol->value;
+    else if (range.high < range.low) range.high = Version::TLSv1_3;
+    return range;
+}
+
+// A program whose own highest version is below the new floor. One version alone is
+// what a pinned method offers, and the library replaces that method; a range capped
+// below the floor is a maximum the program set itself, which would stay and leave no
+// version. A host rule's ceiling replaces it on the connection; TLSv1.3 is no limit.
+std::optional<Justified<Version>> choose_max_protocol(const std::optional<Justified<Version>>& floor, const Range& offered,
+                                                      const HandshakeRecord& failed) {
+    if (!floor || offered.high >= floor->value || offered.low == offered.high) return std::nullopt;
+    return Justified<Version>{Version::TLSv1_3, failed.program + " offers nothing above " + name_of(offered.high) +
+                                                    ": a maximum it sets itself would leave no version above the floor"};
 }
 
 std::optional<Version> negotiated(const Findings& findings, const Range& range) {
@@ -216,6 +230,7 @@ DiagnosedRule diagnose_rule(const HandshakeRecord& failed, const Findings& findi
 
     const Range offered = offered_range(failed);
     rule.min_protocol = choose_min_protocol(findings, offered, failed);
+    rule.max_protocol = choose_max_protocol(rule.min_protocol, offered, failed);
     Version version = *negotiated(findings, range_under(rule, offered));
     choose_ciphers(rule, findings, version, failed);
     choose_option(rule, findings, version);
@@ -230,6 +245,8 @@ std::string rule_toml(const DiagnosedRule& rule) {
     if (rule.host) lines.push_back({"host = [" + toml_string(rule.host->value) + "]", rule.host->why});
     if (rule.min_protocol)
         lines.push_back({"min_protocol = " + toml_string(version_name(rule.min_protocol->value)), rule.min_protocol->why});
+    if (rule.max_protocol)
+        lines.push_back({"max_protocol = " + toml_string(version_name(rule.max_protocol->value)), rule.max_protocol->why});
     if (rule.ciphers) lines.push_back({"ciphers = " + toml_string(rule.ciphers->value), rule.ciphers->why});
     if (rule.ciphersuites) lines.push_back({"ciphersuites = " + toml_string(rule.ciphersuites->value), rule.ciphersuites->why});
     if (rule.security_level)

@@ -24,13 +24,14 @@ struct DiagnosedRule {
     std::optional<Justified<std::string>> host;  // the SNI; empty when the program sent none
     std::string no_host_why;                     // why there is no host key, when there is none
     std::optional<Justified<probe::Version>> min_protocol;
+    std::optional<Justified<probe::Version>> max_protocol;  // only to lift a ceiling the program set below the floor
     std::optional<Justified<std::string>> ciphers;
     std::optional<Justified<std::string>> ciphersuites;
     std::optional<Justified<int>> security_level;
     std::optional<Justified<std::string>> option;  // an OpenSSL Options name
     probe::Handshake check;  // the program's offer with this rule applied, against the server
 
-    bool changes_anything() const { return min_protocol || ciphers || ciphersuites || security_level || option; }
+    bool changes_anything() const { return min_protocol || max_protocol || ciphers || ciphersuites || security_level || option; }
 };
 
 // FAILED is the program's failed handshake record; FINDINGS must have found at least

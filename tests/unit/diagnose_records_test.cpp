@@ -89,3 +89,16 @@ TEST_CASE("a certificate failure is told apart from the rest") {
     REQUIRE(back);
     CHECK(back->verify_error == "unable to get local issuer certificate");
 }
+
+TEST_CASE("a record without an address: HOST:PORT from the command line, never a near miss") {
+    using Words = std::vector<std::string>;
+    CHECK(endpoint_from_command("billing.example", Words{"curl", "https://billing.example:8443/x"}) == "billing.example:8443");
+    CHECK(endpoint_from_command("billing.example", Words{"curl", "https://Billing.Example/x"}) == "billing.example:443");
+    CHECK(endpoint_from_command("billing.example", Words{"sync", "--server", "billing.example:636"}) == "billing.example:636");
+    CHECK(endpoint_from_command("billing.example", Words{"curl", "https://billing.example/", "billing.example:993"}) ==
+          "billing.example:993");
+    CHECK_FALSE(endpoint_from_command("billing.example", Words{"curl", "https://old-billing.example:1/"}));
+    CHECK_FALSE(endpoint_from_command("billing.example", Words{"curl", "https://billing.example.org:1/"}));
+    CHECK_FALSE(endpoint_from_command("billing.example", Words{"sync", "billing.example"}));
+    CHECK_FALSE(endpoint_from_command("", Words{"curl", "https://billing.example/"}));
+}
