@@ -263,7 +263,7 @@ std::string still_fails_hint(const Diagnosis& d, const std::string& configuratio
     // A floor without a ceiling, and the re-run has no version left: the program caps
     // its own versions (a pinned method would have been replaced).
     for (std::size_t i = 0; i < d.peers.size(); ++i) {
-        const std::optional<DiagnosedRule>& rule = d.peers[i].rule;
+        const std::optional<DiagnosedRule>& rule = d.peers[d.peers[i].covered_by.value_or(i)].rule;
         const std::string& reason = d.verdicts[i].record.reason;
         if (rule && rule->min_protocol && !rule->max_protocol && d.verdicts[i].kind == Verdict::Fails &&
             (reason.find("no protocols available") != std::string::npos ||
@@ -359,6 +359,7 @@ int diagnose(const Options& options) {
         d.message = "every handshake succeeded (" + std::to_string(d.first.handshakes.size()) + "): nothing to change";
     } else {
         d.peers = diagnose_peers(failed, d.command, options.timeout, 8);
+        merge_same_target(d.peers);
         for (std::size_t i = 0; i < d.peers.size(); ++i) {
             if (!options.json) print_peer(d.peers[i], i + 1, out);
             Outcome o = d.peers[i].outcome;

@@ -131,4 +131,21 @@ std::vector<PeerDiagnosis> diagnose_peers(const std::vector<FailedPeer>& peers, 
     return results;
 }
 
+void merge_same_target(std::vector<PeerDiagnosis>& peers) {
+    for (std::size_t i = 0; i < peers.size(); ++i) {
+        if (!peers[i].rule) continue;
+        const HandshakeRecord& r = peers[i].peer.first;
+        for (std::size_t j = 0; j < i; ++j) {
+            if (!peers[j].rule || peers[j].covered_by) continue;
+            const HandshakeRecord& earlier = peers[j].peer.first;
+            if (earlier.program != r.program || earlier.sni != r.sni) continue;
+            peers[i].covered_by = j;
+            peers[i].message += "; the rule for server " + std::to_string(j + 1) + " (\"" + peers[j].rule->name +
+                                "\") matches these connections too, so it is the one written";
+            peers[i].rule.reset();
+            break;
+        }
+    }
+}
+
 }  // namespace tlso::diagnose

@@ -30,6 +30,7 @@ struct PeerDiagnosis {
     std::string endpoint_note;               // where HOST:PORT came from, when not from the record
     std::optional<probe::Findings> findings;  // when the probe reached a TLS server
     std::optional<DiagnosedRule> rule;        // Outcome::Rule
+    std::optional<std::size_t> covered_by;    // Outcome::Rule: an earlier peer's rule matches these connections too
     int handshakes = 0;                       // the probe's
 };
 
@@ -37,5 +38,9 @@ struct PeerDiagnosis {
 std::vector<PeerDiagnosis> diagnose_peers(const std::vector<FailedPeer>& peers, const std::vector<std::string>& command,
                                           std::chrono::milliseconds timeout, int jobs);
 
+
+// A host rule cannot tell two ports of one server name apart: the second of two
+// rules for the same program and server name is dropped, its peer covered by the first.
+void merge_same_target(std::vector<PeerDiagnosis>& peers);
 
 }  // namespace tlso::diagnose

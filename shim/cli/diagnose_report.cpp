@@ -127,7 +127,8 @@ void print_peer(const PeerDiagnosis& p, std::size_t number, std::FILE* out) {
     if (p.findings) std::fprintf(out, "   the server accepts: %s\n", accepted_text(*p.findings).c_str());
     switch (p.outcome) {
         case Outcome::Rule:
-            std::fprintf(out, "   checked: %s\n\n%s", p.message.c_str(), rule_toml(*p.rule).c_str());
+            if (p.rule) std::fprintf(out, "   checked: %s\n\n%s", p.message.c_str(), rule_toml(*p.rule).c_str());
+            else std::fprintf(out, "   checked: %s\n", one_line(p.message).c_str());
             break;
         case Outcome::Certificate: std::fprintf(out, "   no rule: %s\n", one_line(p.message).c_str()); break;
         case Outcome::Unreachable: std::fprintf(out, "   cannot probe: %s\n", one_line(p.message).c_str()); break;
@@ -189,6 +190,7 @@ void print_json(const Diagnosis& d, std::FILE* out) {
                  ", \"address\": " + json_or_null(p.address) + ", \"endpoint_note\": " + json_or_null(p.endpoint_note) +
                  ", \"accepts\": " + (p.findings ? accepts_json(*p.findings) : "null") +
                  ", \"rule\": " + (p.rule ? json_string(rule_toml(*p.rule)) : "null") +
+                 ", \"covered_by\": " + (p.covered_by ? std::to_string(*p.covered_by) : "null") +
                  ", \"rule_check\": " + (p.rule ? handshake_json(p.rule->check) : "null") +
                  ", \"handshakes\": " + std::to_string(p.handshakes) +
                  ", \"verify\": " + (d.second ? verdict_json(d.verdicts[i]) : "null") + "}";

@@ -170,6 +170,23 @@ assert_eq "two servers: one rule written" "$(grep -c '^\[\[rule\]\]' "$T/two.tom
 assert_contains "two servers: verify: the failing one now connects" "$OUT" "verify: billing.legacy.test at 127.0.0.1:$MODERN now connects"
 assert_not_contains "two servers: verify: the working one still works" "$OUT" "succeeded before and now fails"
 
+# One server name on two ports: one rule covers both (a host rule cannot tell ports apart).
+start_server -tls1_2 || exit 1
+SECOND=$PORT
+cat >"$T/two-ports" <<EOF
+#!/bin/sh
+"$OLDCLIENT" --method tls1 --sni billing.legacy.test $MODERN
+"$OLDCLIENT" --method tls1 --sni billing.legacy.test $SECOND
+EOF
+chmod +x "$T/two-ports"
+diagnose --write "$T/ports.toml" --verify -- "$T/two-ports"
+assert_eq "two ports: exit 0" "$STATUS" 0
+assert_contains "two ports: the second is covered by the first's rule" "$OUT" \
+    'the rule for server 1 ("diagnose: oldclient to billing.legacy.test") matches these connections too'
+assert_eq "two ports: one rule written" "$(grep -c '^\[\[rule\]\]' "$T/ports.toml")" 1
+assert_contains "two ports: the re-run connects to the second too" "$OUT" "verify: billing.legacy.test at 127.0.0.1:$SECOND now connects"
+assert_not_contains "two ports: no warning about a rule coming first" "$OUT" "comes first"
+
 # A program that sends no server name: an address cannot be matched by host.
 diagnose -- "$OLDCLIENT" --method tls1 $MODERN
 RULE=$(rule_of "$OUT")
