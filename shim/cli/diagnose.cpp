@@ -5,7 +5,8 @@
 //
 // Split by idea: diagnose_observe (running COMMAND, its records), diagnose_records
 // (reading them), diagnose_peer (probing a failed peer, its outcome), diagnose_rule
-// (the smallest rule), diagnose_config (writing it, checked), diagnose_report (output).
+// (the smallest rule), diagnose_config (writing it, checked), diagnose_verify (the
+// re-run's verdicts), diagnose_report (output).
 #include "commands.hpp"
 #include "core/log.hpp"
 #include "core/process_config.hpp"
@@ -14,13 +15,11 @@
 #include "diagnose_peer.hpp"
 #include "diagnose_records.hpp"
 #include "diagnose_report.hpp"
+#include "diagnose_verify.hpp"
 #include "executable.hpp"
 #include "linked_openssl.hpp"
-#include "probe_target.hpp"
 #include "run.hpp"
 
-#include <fcntl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -170,47 +169,6 @@ bool current_configuration_is_good(std::optional<std::string>& path) {
     return false;
 }
 
-// `tlsoverride doctor PROGRAM`, run as this same binary: its verdict, from the line
-// that starts with yes/no/cannot tell on.
-std::string doctor_verdict(const char* program, bool& governed) {
-    int out[2];
-    governed = true;
-    if (pipe(out) != 0) return "";
-    std::fflush(nullptr);
-    pid_t child = fork();
-    if (child == 0) {
-        dup2(out[1], STDOUT_FILENO);
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0) dup2(null, STDERR_FILENO);
-        close(out[0]);
-        close(out[1]);
-        execl("/proc/self/exe", "tlsoverride", "doctor", "--", program, static_cast<char*>(nullptr));
-        _exit(127);
-    }
-    close(out[1]);
-    std::string text;
-    char buffer[4096];
-    ssize_t n;
-    while ((n = read(out[0], buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR))
-        if (n > 0) text.append(buffer, static_cast<std::size_t>(n));
-    close(out[0]);
-    int status = 0;
-    if (child > 0)
-        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-        }
-    governed = child > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    std::string verdict;
-    bool in_verdict = false;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        std::string line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-        start = end == std::string::npos ? text.size() : end + 1;
-        if (line.starts_with("yes") || line.starts_with("no:") || line.starts_with("cannot tell")) in_verdict = true;
-        if (in_verdict) verdict += "  " + line + "\n";
-    }
-    return verdict;
-}
 
 int nothing_seen(Diagnosis& d, const Options& options) {
     bool governed = true;
@@ -231,52 +189,6 @@ std::size_t failed_as_server(const Observation& o) {
     return n;
 }
 
-std::vector<Verdict> verdicts_of(const std::vector<PeerDiagnosis>& peers, const Observation& second) {
-    std::vector<Verdict> verdicts(peers.size());
-    for (std::size_t i = 0; i < peers.size(); ++i)
-        for (const tlso::HandshakeRecord& r : second.handshakes)
-            if (r.role == tlso::Role::Client && r.peer == peers[i].peer.first.peer && r.sni == peers[i].peer.first.sni)
-                verdicts[i] = {r.ok ? Verdict::Connects : Verdict::Fails, r};
-    return verdicts;
-}
-
-std::vector<tlso::HandshakeRecord> regressions_of(const Observation& first, const Observation& second) {
-    std::vector<tlso::HandshakeRecord> regressions;
-    auto same = [](const tlso::HandshakeRecord& a, const tlso::HandshakeRecord& b) { return a.peer == b.peer && a.sni == b.sni; };
-    for (const tlso::HandshakeRecord& r : second.handshakes) {
-        if (r.ok || r.role != tlso::Role::Client) continue;
-        bool failed_before = false, worked_before = false;
-        for (const tlso::HandshakeRecord& f : first.handshakes)
-            if (same(f, r)) (f.ok ? worked_before : failed_before) = true;
-        bool listed = false;
-        for (const tlso::HandshakeRecord& g : regressions) listed = listed || same(g, r);
-        if (worked_before && !failed_before && !listed) regressions.push_back(r);
-    }
-    return regressions;
-}
-
-// A rule that passed its check but not the re-run: the program most likely sets the
-// same settings itself after creating its context, which mode = "default" lets stand.
-std::string still_fails_hint(const Diagnosis& d, const std::string& configuration) {
-    tlso::ProcessConfig pc = tlso::load_process_config([](const char* n) { return std::getenv(n); }, configuration);
-    if (pc.process.mode && pc.process.mode->value == tlso::Mode::Enforce) return "";
-    // A floor without a ceiling, and the re-run has no version left: the program caps
-    // its own versions (a pinned method would have been replaced).
-    for (std::size_t i = 0; i < d.peers.size(); ++i) {
-        const std::optional<DiagnosedRule>& rule = d.peers[d.peers[i].covered_by.value_or(i)].rule;
-        const std::string& reason = d.verdicts[i].record.reason;
-        if (rule && rule->min_protocol && !rule->max_protocol && d.verdicts[i].kind == Verdict::Fails &&
-            (reason.find("no protocols available") != std::string::npos ||
-             reason.find("unsupported protocol") != std::string::npos))
-            return "the program sets its own highest version below the rule's floor, and under mode = \"default\" "
-                   "it stands; add max_protocol = \"TLSv1.3\" to the rule \"" + rule->name +
-                   "\" (a host rule's ceiling replaces the program's on the connection), or set mode = \"enforce\"";
-    }
-    return "the rule lets a client offering what the program offered in, so the program most likely sets these "
-           "settings itself after creating its context, and under mode = \"default\" its choice stands; "
-           "mode = \"enforce\" at the top of " + configuration + " keeps the rule's values (for every program "
-           "that reads it)";
-}
 
 std::string count(std::size_t n, const char* one, const char* many) {
     return std::to_string(n) + " " + (n == 1 ? one : many);

@@ -126,4 +126,46 @@ Observation observe(const ObserveRequest& request) {
     return observation;
 }
 
+// `tlsoverride doctor PROGRAM`, run as this same binary: its verdict, from the line
+// that starts with yes/no/cannot tell on.
+std::string doctor_verdict(const char* program, bool& governed) {
+    int out[2];
+    governed = true;
+    if (pipe(out) != 0) return "";
+    std::fflush(nullptr);
+    pid_t child = fork();
+    if (child == 0) {
+        dup2(out[1], STDOUT_FILENO);
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0) dup2(null, STDERR_FILENO);
+        close(out[0]);
+        close(out[1]);
+        execl("/proc/self/exe", "tlsoverride", "doctor", "--", program, static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    close(out[1]);
+    std::string text;
+    char buffer[4096];
+    ssize_t n;
+    while ((n = read(out[0], buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0) text.append(buffer, static_cast<std::size_t>(n));
+    close(out[0]);
+    int status = 0;
+    if (child > 0)
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+        }
+    governed = child > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    std::string verdict;
+    bool in_verdict = false;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        std::string line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+        start = end == std::string::npos ? text.size() : end + 1;
+        if (line.starts_with("yes") || line.starts_with("no:") || line.starts_with("cannot tell")) in_verdict = true;
+        if (in_verdict) verdict += "  " + line + "\n";
+    }
+    return verdict;
+}
+
 }  // namespace tlso::diagnose

@@ -34,4 +34,8 @@ struct Observation {
 // removed before returning.
 Observation observe(const ObserveRequest& request);
 
+// For a run without any handshake record: `tlsoverride doctor PROGRAM`'s verdict
+// lines, indented, and whether it says the library can govern PROGRAM.
+std::string doctor_verdict(const char* program, bool& governed);
+
 }  // namespace tlso::diagnose
