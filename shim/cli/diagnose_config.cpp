@@ -125,10 +125,7 @@ bool in_conf_d(const std::string& file) { return base_of(directory_of(file)) == 
 }  // namespace
 
 std::string configuration_reading(const std::string& file) {
-    if (!in_conf_d(file)) return file;
-    std::string top = directory_of(directory_of(file));
-    std::string config = top + "/config.toml";
-    return access(config.c_str(), F_OK) == 0 ? config : top;
+    return in_conf_d(file) ? directory_of(directory_of(file)) : file;
 }
 
 WriteResult write_checked(const std::string& file, const std::string& block, const std::vector<const DiagnosedRule*>& rules) {

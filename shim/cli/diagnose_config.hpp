@@ -12,7 +12,8 @@
 namespace tlso::diagnose {
 
 // The configuration that reads FILE: FILE itself, or for FILE in a conf.d/ directory
-// the config.toml beside that directory (or the directory, when there is none).
+// the directory holding conf.d/ (TLSOVERRIDE_CONFIG=DIR reads DIR/config.toml, then
+// DIR/conf.d/*.toml).
 std::string configuration_reading(const std::string& file);
 
 struct WriteResult {

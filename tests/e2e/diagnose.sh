@@ -285,8 +285,9 @@ assert_eq "a server gone after the run: exit 3" "$STATUS" 3
 assert_contains "a server gone after the run: cannot be probed, and why" "$OUT" \
     "cannot probe: cannot connect to 127.0.0.1:$GONE: Connection refused"
 
-# --write into a conf.d/ directory: what reads it is the config.toml beside it. Either
-# that configuration reads the new file (and the re-run connects), or nothing is left.
+# --write into a conf.d/ directory: what reads it is the directory holding conf.d/.
+# Either that configuration reads the new file (and the re-run connects), or nothing
+# is left behind.
 mkdir -p "$T/etc/conf.d"
 printf '[log]\nlevel = "warn"\n' >"$T/etc/config.toml"
 diagnose --config "$T/etc/config.toml" --write "$T/etc/conf.d/billing.toml" --verify -- \
@@ -295,7 +296,7 @@ if [ "$STATUS" = 0 ]; then
     assert_contains "conf.d: the re-run under config.toml connects" "$OUT" "now connects with TLSv1.2"
 else
     assert_eq "conf.d: a configuration that does not read conf.d/: exit 5" "$STATUS" 5
-    assert_contains "conf.d: says the configuration does not read the file" "$OUT" "does not read the rule"
+    assert_contains "conf.d: says nothing was written" "$OUT" "nothing written to $T/etc/conf.d/billing.toml"
     if [ -e "$T/etc/conf.d/billing.toml" ]; then not_ok "conf.d: the file is removed again"; else ok "conf.d: the file is removed again"; fi
 fi
 
