@@ -73,7 +73,11 @@ void confirm_rules_apply(const std::string& configuration, const std::vector<con
         Target target{rule->program.value, rule->program.value, Role::Client,
                       rule->host ? std::optional<std::string_view>(rule->host->value) : std::nullopt};
         std::optional<std::size_t> first = first_matching_rule(pc.config.rules, target);
-        if (first && *first < *ours)
+        if (first && *first < *ours && pc.config.rules[*first].name == rule->name)
+            result.errors.push_back("an earlier rule of the same name (" + pc.config.rules[*first].location +
+                                    ") decides these connections, and the program failed under it: edit or remove "
+                                    "that rule, then run diagnose again");
+        else if (first && *first < *ours)
             result.warnings.push_back("rule \"" + pc.config.rules[*first].name + "\" (" + pc.config.rules[*first].location +
                                       ") comes first and decides " + rule->program.value + "'s connections" +
                                       (rule->host ? " to " + rule->host->value : "") + "; move \"" + rule->name +

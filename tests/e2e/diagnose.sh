@@ -58,10 +58,16 @@ assert_contains "TLSv1.2 server: the unmodified client connects under the writte
 out=$(TLSOVERRIDE_CONFIG=$T/billing.toml preload "$OLDCLIENT" --method tls1 --sni other.test $MODERN 2>&1)
 assert_contains "TLSv1.2 server: the rule is for that host only" "$out" "handshake failed"
 before=$(cat "$T/billing.toml")
-diagnose --write "$T/billing.toml" -- "$OLDCLIENT" --method tls1 --sni billing.legacy.test $MODERN
+diagnose --write "$T/billing.toml" -- "$OLDCLIENT" --method tls1 --sni other.legacy.test $MODERN
 assert_eq "a second --write appends and keeps what was there" "$(head -c ${#before} "$T/billing.toml")" "$before"
+assert_eq "a second --write: two rules now" "$(grep -c '^\[\[rule\]\]' "$T/billing.toml")" 2
 out=$("$TLSO" check "$T/billing.toml" 2>&1); status=$?
 assert_eq "the appended file still passes check" "$status" 0
+cp "$T/billing.toml" "$T/billing.before"
+diagnose --write "$T/billing.toml" -- "$OLDCLIENT" --method tls1 --sni billing.legacy.test $MODERN
+assert_eq "the same rule again, behind its namesake: exit 5" "$STATUS" 5
+assert_contains "the same rule again: says the earlier one decides" "$OUT" "an earlier rule of the same name ($T/billing.toml:3:1)"
+assert_eq "the same rule again: the file is as it was" "$(cmp -s "$T/billing.toml" "$T/billing.before" && echo same)" "same"
 
 # --write never leaves a file that check refuses, and says when an earlier rule wins.
 printf '[policy]\nmin_protocol = "TLSv9"\n' >"$T/broken.toml"
