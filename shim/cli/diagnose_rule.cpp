@@ -126,11 +126,19 @@ void choose_ciphers(DiagnosedRule& rule, const Findings& findings, Version versi
     if (accepted.empty()) return;
     const std::string list = joined(accepted);
     const std::string kind = version == Version::TLSv1_3 ? "ciphersuites" : "ciphers";
+    const std::vector<std::string> defaults = probe::default_cipher_names();
     std::string why;
-    if (!shares_any(accepted, probe::default_cipher_names()))
+    if (!shares_any(accepted, defaults))
         why = "the server accepts only " + list + " at " + name_of(version) + "; none is among OpenSSL's default " + kind;
     else if (no_cipher_in_common(failed))
         why = failed.program + "'s own " + std::to_string(failed.offered_ciphers) + " ciphers met none of the server's " +
+              name_of(version) + " " + kind;
+    else if (failed.offered_ciphers > 0 && static_cast<std::size_t>(failed.offered_ciphers) != defaults.size() &&
+             version != Version::TLSv1_3)
+        // A list of the program's own (python's leaves out every SHA-1 suite) may lack
+        // all of them; naming the server's keeps the rule from depending on it.
+        why = failed.program + " offers a list of its own (" + std::to_string(failed.offered_ciphers) +
+              " ciphers; OpenSSL's defaults are " + std::to_string(defaults.size()) + "), which may lack the server's " +
               name_of(version) + " " + kind;
     else
         return;

@@ -146,6 +146,27 @@ assert_contains "modern client, TLSv1 server: the host rule, applied to the conn
     "$OUT" "verify: old.legacy.test at 127.0.0.1:$LEGACY now connects with TLSv1 "
 assert_eq "modern client, TLSv1 server: exit 0" "$STATUS" 0
 
+# Debian's python3 (libssl through an RTLD_LOCAL dlopen) against the TLSv1 server: its
+# versions and ciphers already meet the server's, and only security level 0 is missing.
+# (An upstream python sets its own list without any SHA-1 suite and a TLSv1.2 floor;
+# then the rule also gets the floor and the server's cipher, the list being its own.)
+diagnose --verify -- $PY "$(dirname "$0")/../clients/tlsclient.py" $LEGACY --sni old.legacy.test
+assert_eq "python3, TLSv1 server: exit 0" "$STATUS" 0
+RULE=$(rule_of "$OUT")
+assert_contains "python3, TLSv1 server: security level 0" "$RULE" "security_level = 0"
+assert_not_contains "python3, TLSv1 server: nothing else" "$RULE" "min_protocol"
+assert_contains "python3, TLSv1 server: the re-run connects" "$OUT" "connected TLSv1 ECDHE-RSA-AES128-SHA"
+
+# A pinned client with a narrow list of its own: once the versions meet, its list would
+# still miss the server's cipher, so the rule names the server's.
+diagnose --verify -- "$OLDCLIENT" --method tls1 --ciphers AES256-SHA --sni narrow.legacy.test $MODERN
+assert_eq "pinned and narrow: exit 0" "$STATUS" 0
+RULE=$(rule_of "$OUT")
+assert_contains "pinned and narrow: the floor" "$RULE" 'min_protocol = "TLSv1.2"'
+assert_contains "pinned and narrow: the server's cipher, the program's list being its own" "$RULE" \
+    'ciphers = "ECDHE-RSA-AES128-GCM-SHA256"  # why: oldclient offers a list of its own (4 ciphers; OpenSSL'"'"'s defaults are'
+assert_contains "pinned and narrow: the re-run connects" "$OUT" "now connects with TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256"
+
 # (3) A server that accepts one cipher, which OpenSSL's defaults do not offer.
 start_server -tls1_2 -cipher CAMELLIA128-SHA256 || exit 1
 ONE=$PORT
