@@ -170,16 +170,17 @@ bool current_configuration_is_good(std::optional<std::string>& path) {
 }
 
 
+// No record at all: the program made no handshake, or made it where the library does
+// not reach (another TLS library, an OpenSSL of its own, a helper). doctor tells which.
 int nothing_seen(Diagnosis& d, const Options& options) {
     bool governed = true;
     std::string verdict = doctor_verdict(options.command[0], governed);
     const std::string name = d.command.front();
-    if (!governed)
-        d.message = "no handshake observed: the library cannot see " + name + "'s TLS. tlsoverride doctor " + name + " says:\n" + verdict;
-    else
-        d.message = "no handshake observed: " + name + " made no TLS handshake the library saw (it may have failed before "
-                    "connecting, or connect through a library or helper the library does not govern). "
-                    "tlsoverride doctor " + name + " says:\n" + verdict;
+    d.message = "no handshake observed: " + name +
+                (governed ? " made none the library saw (it may have failed before connecting, or connect through a "
+                            "helper program or library the library does not govern)"
+                          : " made none the library saw, and the library cannot govern it") +
+                ". tlsoverride doctor " + name + " says:\n" + verdict;
     return exit_nothing_seen;
 }
 

@@ -293,6 +293,15 @@ assert_eq "no handshake: exit 4" "$STATUS" 4
 assert_contains "no handshake: says so, with doctor's verdict" "$OUT" "no handshake observed"
 assert_contains "no handshake: doctor's reason" "$OUT" "links no TLS library"
 
+# wget uses GnuTLS. Without a GnuTLS backend the library sees nothing, and doctor says
+# why (exit 4); with one, its failed handshake is diagnosed like any other.
+diagnose -- wget -q -O /dev/null --no-check-certificate --secure-protocol=TLSv1 https://localhost:$MODERN/
+if [ "$STATUS" = 4 ]; then
+    assert_contains "wget (GnuTLS), not governed: doctor's verdict names GnuTLS" "$OUT" "wget uses GnuTLS"
+else
+    assert_contains "wget (GnuTLS), governed: the server is probed" "$OUT" "the server accepts: TLSv1.2"
+fi
+
 # A server that answers the program's one handshake with a fatal alert and then goes
 # away: the probe cannot reach it, exit 3.
 $PY -c '
