@@ -140,6 +140,17 @@ WriteResult write_checked(const std::string& file, const std::string& block, con
     mode_t mode = old && stat(file.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;
     std::string text = old ? *old + (old->empty() || old->back() == '\n' ? "" : "\n") + "\n" + block : block;
 
+    // A first rule for a configuration without a conf.d/ yet: the directory is made
+    // (only that one; its parent must exist), and removed again if nothing is written.
+    struct MadeDirectory {
+        std::string path;
+        bool keep = false;
+        ~MadeDirectory() {
+            if (!path.empty() && !keep) rmdir(path.c_str());
+        }
+    } made;
+    if (in_conf_d(file) && mkdir(directory_of(file).c_str(), 0755) == 0) made.path = directory_of(file);
+
     // First the new file on its own, then (for conf.d) what reads it, before anything changes.
     std::string error;
     std::string trial = write_beside(file, text, mode, error);
@@ -167,7 +178,7 @@ WriteResult write_checked(const std::string& file, const std::string& block, con
         else unlink(file.c_str());
         return result;
     }
-    result.written = true;
+    result.written = made.keep = true;
     return result;
 }
 

@@ -324,7 +324,7 @@ assert_contains "a server gone after the run: cannot be probed, and why" "$OUT" 
 # --write into a conf.d/ directory: what reads it is the directory holding conf.d/.
 # Either that configuration reads the new file (and the re-run connects), or nothing
 # is left behind.
-mkdir -p "$T/etc/conf.d"
+mkdir -p "$T/etc"
 printf '[log]\nlevel = "warn"\n' >"$T/etc/config.toml"
 diagnose --config "$T/etc/config.toml" --write "$T/etc/conf.d/billing.toml" --verify -- \
     "$OLDCLIENT" --method tls1 --sni billing.legacy.test $MODERN
@@ -334,6 +334,7 @@ else
     assert_eq "conf.d: a configuration that does not read conf.d/: exit 5" "$STATUS" 5
     assert_contains "conf.d: says nothing was written" "$OUT" "nothing written to $T/etc/conf.d/billing.toml"
     if [ -e "$T/etc/conf.d/billing.toml" ]; then not_ok "conf.d: the file is removed again"; else ok "conf.d: the file is removed again"; fi
+    if [ -e "$T/etc/conf.d" ]; then not_ok "conf.d: the directory it made is removed again"; else ok "conf.d: the directory it made is removed again"; fi
 fi
 
 # A bad current configuration is named before anything runs.
