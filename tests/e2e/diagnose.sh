@@ -120,6 +120,8 @@ assert_eq "--json: the peer, its server name and the outcome" \
 assert_eq "--json: what the server accepts" "$(printf '%s' "$OUT" | json 'd["peers"][0]["accepts"]["TLSv1.2"]')" \
     "ECDHE-RSA-AES128-GCM-SHA256"
 assert_eq "--json: the verify result" "$(printf '%s' "$OUT" | json 'd["peers"][0]["verify"]["connects"] and d["verified"]')" "True"
+assert_eq "--json: every key of tlsoverride(1)" \
+    "$(printf '%s' "$OUT" | json 'all(k in d for k in ("command", "exit_status", "handshakes", "failed", "peers", "written", "configuration", "write_errors", "warnings", "verified", "regressions", "hint", "status", "message")) and all(k in d["peers"][0] for k in ("program", "peer", "sni", "offered_versions", "offered_ciphers", "reason", "alert", "verify_error", "outcome", "message", "accepts", "rule", "rule_check", "covered_by", "verify"))')" "True"
 assert_eq "--json: COMMAND's exit status and ours" "$(printf '%s' "$OUT" | json '(d["exit_status"], d["status"])')" "(1, 0)"
 
 # (2) A legacy server that speaks only TLSv1 with ECDHE and SHA-1: OpenSSL 3 needs
