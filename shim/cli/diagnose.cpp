@@ -253,6 +253,7 @@ int diagnose(const Options& options) {
     std::fflush(out);
     ObserveRequest request{options.command, *library, {}, options.json, false, sigpipe_ignored};
     d.first = observe(request);
+    if (!d.first.setup_error.empty()) return std::fprintf(stderr, "%s: %s\n", who, d.first.setup_error.c_str()), exit_cannot_run;
     if (!d.first.ran) return report_cannot_run(name, d.first.error, who), exit_cannot_run;
     if (!options.json) print_observation(d, out);
 

@@ -71,7 +71,8 @@ Observation observe(const ObserveRequest& request) {
     Observation observation;
     std::string directory = private_directory();
     if (directory.empty()) {
-        observation.error = errno;
+        observation.setup_error = std::string("cannot make a private directory for the handshake records: ") + std::strerror(errno) +
+                                  " (set TMPDIR to a writable directory)";
         return observation;
     }
     std::string log_file = directory + "/handshakes.json";
@@ -80,7 +81,7 @@ Observation observe(const ObserveRequest& request) {
     // without data means COMMAND is running.
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) {
-        observation.error = errno;
+        observation.setup_error = std::string("cannot make a pipe: ") + std::strerror(errno);
         rmdir(directory.c_str());
         return observation;
     }

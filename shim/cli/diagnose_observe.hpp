@@ -24,6 +24,7 @@ struct ObserveRequest {
 struct Observation {
     bool ran = false;           // false: COMMAND could not be started (error says why)
     int error = 0;              // errno of the failed start
+    std::string setup_error;    // not started because diagnose's own set-up failed (the private directory)
     int status = 0;             // COMMAND's exit status; 128 + N when killed by signal N
     int signal = 0;             // the signal that ended it, or 0
     std::vector<HandshakeRecord> handshakes;

@@ -29,6 +29,12 @@ assert_eq "no COMMAND: usage error, exit 2" "$STATUS" 2
 assert_contains "no COMMAND: says so" "$ERR" "no COMMAND given"
 diagnose --frobnicate -- true
 assert_eq "an unknown flag: exit 2" "$STATUS" 2
+diagnose -- no-such-program-anywhere
+assert_eq "COMMAND not found: exit 127" "$STATUS" 127
+assert_contains "COMMAND not found: says so" "$ERR" "no-such-program-anywhere: command not found in PATH"
+TMPDIR=$T/no-such-dir diagnose -- /bin/true
+assert_eq "no private directory: exit 127" "$STATUS" 127
+assert_contains "no private directory: says what to do" "$ERR" "set TMPDIR to a writable directory"
 
 # (1) The seed: the pinned TLSv1 client against a TLSv1.2-only server.
 start_server -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256 || exit 1
