@@ -122,12 +122,12 @@ void print_peer(const PeerDiagnosis& p, std::size_t number, std::FILE* out) {
                  p.peer.failures == 1 ? "handshake failed" : (std::to_string(p.peer.failures) + " handshakes failed").c_str());
     if (p.peer.successes) std::fprintf(out, "   (%d with the same server succeeded)\n", p.peer.successes);
     if (!p.endpoint_note.empty()) std::fprintf(out, "   note: %s\n", one_line(p.endpoint_note).c_str());
-    std::fprintf(out, "   it offered:         %s, %d ciphers\n", offered_text(r).c_str(), r.offered_ciphers);
+    std::fprintf(out, "   it offered:         %s, %d ciphers\n", one_line(offered_text(r)).c_str(), r.offered_ciphers);
     std::fprintf(out, "   it failed with:     %s\n", one_line(told(r)).c_str());
     if (p.findings) std::fprintf(out, "   the server accepts: %s\n", accepted_text(*p.findings).c_str());
     switch (p.outcome) {
         case Outcome::Rule:
-            if (p.rule) std::fprintf(out, "   checked: %s\n\n%s", p.message.c_str(), rule_toml(*p.rule).c_str());
+            if (p.rule) std::fprintf(out, "   checked: %s\n\n%s", one_line(p.message).c_str(), rule_toml(*p.rule).c_str());
             else std::fprintf(out, "   checked: %s\n", one_line(p.message).c_str());
             break;
         case Outcome::Certificate: std::fprintf(out, "   no rule: %s\n", one_line(p.message).c_str()); break;
@@ -139,7 +139,7 @@ void print_peer(const PeerDiagnosis& p, std::size_t number, std::FILE* out) {
 void print_write(const Diagnosis& d, std::FILE* out) {
     if (!d.write || !d.write_file) return;
     const WriteResult& w = *d.write;
-    for (const std::string& e : w.errors) std::fprintf(out, "tlsoverride diagnose: %s\n", e.c_str());
+    for (const std::string& e : w.errors) std::fprintf(out, "tlsoverride diagnose: %s\n", one_line(e).c_str());
     if (!w.written) {
         std::fprintf(out, "tlsoverride diagnose: nothing written to %s: the configuration would not pass tlsoverride check\n",
                      d.write_file->c_str());
@@ -147,19 +147,20 @@ void print_write(const Diagnosis& d, std::FILE* out) {
     }
     std::fprintf(out, "\ntlsoverride diagnose: wrote %s to %s; tlsoverride check passes on %s\n",
                  plural(rules_of(d).size(), "rule", "rules").c_str(), d.write_file->c_str(), w.configuration.c_str());
-    for (const std::string& warning : w.warnings) std::fprintf(out, "tlsoverride diagnose: warning: %s\n", warning.c_str());
+    for (const std::string& warning : w.warnings)
+        std::fprintf(out, "tlsoverride diagnose: warning: %s\n", one_line(warning).c_str());
 }
 
 void print_verdicts(const Diagnosis& d, std::FILE* out) {
     std::fprintf(out, "\n");
     for (std::size_t i = 0; i < d.peers.size(); ++i) {
         const Verdict& v = d.verdicts[i];
-        std::string peer = describe_peer(d.peers[i].peer.first);
+        std::string peer = one_line(describe_peer(d.peers[i].peer.first));
         switch (v.kind) {
             case Verdict::Connects:
                 std::fprintf(out, "tlsoverride diagnose: verify: %s now connects with %s %s%s\n", peer.c_str(),
-                             v.record.version.c_str(), v.record.cipher.c_str(),
-                             v.record.rule.empty() ? "" : (" (rule \"" + v.record.rule + "\")").c_str());
+                             one_line(v.record.version).c_str(), one_line(v.record.cipher).c_str(),
+                             v.record.rule.empty() ? "" : one_line(" (rule \"" + v.record.rule + "\")").c_str());
                 break;
             case Verdict::Fails:
                 std::fprintf(out, "tlsoverride diagnose: verify: %s still fails: %s\n", peer.c_str(),
@@ -172,7 +173,8 @@ void print_verdicts(const Diagnosis& d, std::FILE* out) {
     }
     for (const HandshakeRecord& r : d.regressions)
         std::fprintf(out, "tlsoverride diagnose: verify: %s succeeded before and now fails: %s\n",
-                     describe_peer(r).c_str(), one_line(told(r)).c_str());    if (!d.still_fails_hint.empty()) std::fprintf(out, "tlsoverride diagnose: %s\n", d.still_fails_hint.c_str());
+                     one_line(describe_peer(r)).c_str(), one_line(told(r)).c_str());
+    if (!d.still_fails_hint.empty()) std::fprintf(out, "tlsoverride diagnose: %s\n", d.still_fails_hint.c_str());
 }
 
 void print_json(const Diagnosis& d, std::FILE* out) {
