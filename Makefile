@@ -86,7 +86,8 @@ $(B)/libtlsoverride-engine.so: $(ENGINE_OBJ) $(CORE_OBJ) shim/openssl/engine.map
 $(B)/tlsoverride: $(CLI_OBJ) $(CORE_OBJ) $(ENGINE_OBJ)
 	$(CXX) $(SANFLAGS) $(LDFLAGS) -o $@ $^ -lssl -lcrypto -lpthread
 
-$(B)/unit-tests: $(UNIT_OBJ) $(CORE_OBJ)
+# diagnose_records is pure (core only): its reading of the records is unit-tested.
+$(B)/unit-tests: $(UNIT_OBJ) $(CORE_OBJ) $(B)/obj/shim/cli/diagnose_records.o
 	$(CXX) $(SANFLAGS) $(LDFLAGS) -o $@ $^
 
 # Test clients link OpenSSL, except the one that plays a program on another library

@@ -3,6 +3,7 @@
 // program COMMAND starts inherits the same environment, hence the same policy.
 #include "commands.hpp"
 #include "executable.hpp"
+#include "run.hpp"
 
 #include <unistd.h>
 
@@ -188,11 +189,7 @@ std::string libdir_below_prefix() {
     return at == std::string_view::npos ? "lib/tlsoverride" : std::string(libdir.substr(at + 1));
 }
 
-struct LibrarySearch {
-    std::string path;                  // absolute, resolved; empty when not found
-    std::vector<std::string> looked;   // every directory tried, for the error message
-    std::string missing_engine_in;     // a directory with the preload file but no engine
-};
+}  // namespace
 
 // The compiled-in directory first, then the build tree (beside this binary), then the
 // relocated install. Stage 1 loads the engine from its own directory, so a directory
@@ -235,26 +232,46 @@ std::string preload_value(const std::string& path) {
     return path.substr(0, path.size() - tail.size()) + "/$LIB/tlsoverride/" + preload_name;
 }
 
-void report_missing_library(const LibrarySearch& search) {
+void report_missing_library(const LibrarySearch& search, const char* who) {
     std::string looked;
     for (const std::string& dir : search.looked) looked += "\n  " + dir;
     if (!search.missing_engine_in.empty())
         std::fprintf(stderr,
-                     "tlsoverride run: %s/%s is there but %s is not beside it; both files must be "
+                     "%s: %s/%s is there but %s is not beside it; both files must be "
                      "installed in the same directory (make install, or make in the build tree)\n",
-                     search.missing_engine_in.c_str(), preload_name, engine_name);
-    std::fprintf(stderr, "tlsoverride run: cannot find %s; looked in:%s\n"
+                     who, search.missing_engine_in.c_str(), preload_name, engine_name);
+    std::fprintf(stderr, "%s: cannot find %s; looked in:%s\n"
                          "Install tlsoverride (make install) or run this binary from its build directory.\n",
-                 preload_name, looked.c_str());
+                 who, preload_name, looked.c_str());
+}
+
+std::optional<std::string> preload_library_path(const char* who) {
+    LibrarySearch library = find_library();
+    if (library.path.empty()) {
+        report_missing_library(library, who);
+        return std::nullopt;
+    }
+    // ld.so would split a path with a space or colon into two entries.
+    if (library.path.find_first_of(" :") != std::string::npos) {
+        std::fprintf(stderr, "%s: the library path %s contains a space or colon, which "
+                             "LD_PRELOAD cannot express; install tlsoverride under a plain path\n",
+                     who, library.path.c_str());
+        return std::nullopt;
+    }
+    return preload_value(library.path);
 }
 
 // ---- LD_PRELOAD --------------------------------------------------------------------
+
+namespace {
 
 bool is_tlsoverride_entry(std::string_view entry) {
     size_t slash = entry.rfind('/');
     std::string_view base = slash == std::string_view::npos ? entry : entry.substr(slash + 1);
     return base == preload_name;
 }
+
+}  // namespace
 
 // LIBRARY first, then the existing entries in their order. ld.so splits the list on
 // spaces and colons; we write colons. Any other copy of our stage 1 (a nested run, or a
@@ -279,26 +296,32 @@ std::string preload_list(const std::string& library, const char* existing) {
 
 // Secure execution makes ld.so ignore LD_PRELOAD without a word, so the program would run
 // unprotected while looking governed. torsocks refuses for the same reason.
-bool refuse_privileged(const std::string& path) {
+bool refuse_privileged(const std::string& path, const char* who) {
     std::optional<FileMode> mode = file_mode_of(path);
     if (!mode) return false;  // execvp will report it
     std::string reason = secure_execution_reason(*mode);
     if (reason.empty()) return false;
     std::fprintf(stderr,
-                 "tlsoverride run: refusing to run %s: %s; mode %s.\n"
+                 "%s: refusing to run %s: %s; mode %s.\n"
                  "ld.so ignores LD_PRELOAD for setuid, setgid and file-capability programs, so the\n"
                  "program would run without the policy. Use the program's own TLS settings, or see\n"
                  "'Setuid programs' in tlsoverride(1) for the system-wide /etc/ld.so.preload route.\n",
-                 path.c_str(), reason.c_str(), describe_mode(*mode).c_str());
+                 who, path.c_str(), reason.c_str(), describe_mode(*mode).c_str());
     return true;
 }
 
-int report_cannot_run(const char* command, int error) {
+void report_cannot_run(const char* command, int error, const char* who) {
     if (error == ENOENT && !std::strchr(command, '/'))
-        std::fprintf(stderr, "tlsoverride run: %s: command not found in PATH (%s)\n", command,
+        std::fprintf(stderr, "%s: %s: command not found in PATH (%s)\n", who, command,
                      std::getenv("PATH") ? std::getenv("PATH") : "unset");
     else
-        std::fprintf(stderr, "tlsoverride run: cannot run %s: %s\n", command, std::strerror(error));
+        std::fprintf(stderr, "%s: cannot run %s: %s\n", who, command, std::strerror(error));
+}
+
+namespace {
+
+int report_cannot_run(const char* command, int error) {
+    ::report_cannot_run(command, error, "tlsoverride run");
     return exit_cannot_run;
 }
 
@@ -332,23 +355,13 @@ int command_run(int argc, char** argv) {
     const char* command = request.command[0];
     std::optional<std::string> program = find_program(command);
     if (!program) return report_cannot_run(command, ENOENT);
-    if (refuse_privileged(*program)) return exit_refused;
+    if (refuse_privileged(*program, "tlsoverride run")) return exit_refused;
 
-    LibrarySearch library = find_library();
-    if (library.path.empty()) {
-        report_missing_library(library);
-        return exit_no_library;
-    }
-    // ld.so would split a path with a space or colon into two entries.
-    if (library.path.find_first_of(" :") != std::string::npos) {
-        std::fprintf(stderr, "tlsoverride run: the library path %s contains a space or colon, which "
-                             "LD_PRELOAD cannot express; install tlsoverride under a plain path\n",
-                     library.path.c_str());
-        return exit_no_library;
-    }
+    std::optional<std::string> library = preload_library_path("tlsoverride run");
+    if (!library) return exit_no_library;
 
     for (const auto& [variable, value] : request.variables) setenv(variable, value.c_str(), 1);
-    setenv("LD_PRELOAD", preload_list(preload_value(library.path), std::getenv("LD_PRELOAD")).c_str(), 1);
+    setenv("LD_PRELOAD", preload_list(*library, std::getenv("LD_PRELOAD")).c_str(), 1);
     execvp(command, request.command);
     return report_cannot_run(command, errno);
 }

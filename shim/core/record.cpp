@@ -79,6 +79,7 @@ std::string format_json(const HandshakeRecord& r) {
         line += field("alert", r.alert) + ",\"alert_sent\":" + (r.alert_sent ? "true" : "false") +
                 field("reason", r.reason) + field("offered_versions", offered(r)) +
                 ",\"offered_ciphers\":" + std::to_string(r.offered_ciphers) + field("hint", hint_for(r));
+        if (!r.verify_error.empty()) line += field("verify_error", r.verify_error);
     }
     if (!r.rule.empty()) line += field("rule", r.rule);
     return line + "}";
