@@ -201,3 +201,41 @@ fuzz: fuzz-build
 
 .PHONY: test-sanitize fuzz fuzz-build
 -include $(shell find $(FUZZ_B)/obj -name '*.d' 2>/dev/null)
+
+# --- runtimes: Java and node, which carry their own TLS (tlsoverride run translates the
+# policy for them; README "Java and node"). The JSSE provider is a -javaagent jar, the node
+# module a --require file; both are installed beside the library, where run looks for them.
+JAVAC ?= javac
+JAR   ?= jar
+JAVA_SRC := $(wildcard shim/java/tlsoverride/*.java)
+RUNTIME_PARTS := $(B)/tlsoverride-jsse.jar $(B)/tlsoverride.js
+
+all: $(RUNTIME_PARTS)
+test-deps: $(RUNTIME_PARTS) $(B)/tests/JavaClient.class
+
+# --release 11: the oldest class-file version whose APIs the provider uses.
+$(B)/tlsoverride-jsse.jar: $(JAVA_SRC) shim/java/manifest.txt | $(B)/.deps-installed
+	@rm -rf $(B)/java && mkdir -p $(B)/java
+	$(JAVAC) --release 11 -Xlint:all,-serial -Werror -d $(B)/java $(JAVA_SRC)
+	$(JAR) --create --file $@ --manifest shim/java/manifest.txt -C $(B)/java .
+
+$(B)/tlsoverride.js: shim/node/tlsoverride.js
+	@mkdir -p $(B)
+	cp $< $@
+
+$(B)/tests/JavaClient.class: tests/clients/JavaClient.java | $(B)/.deps-installed
+	@mkdir -p $(B)/tests
+	$(JAVAC) -d $(B)/tests $<
+
+install: install-runtimes
+install-runtimes: $(RUNTIME_PARTS)
+	$(INSTALL) -d $(DESTDIR)$(LIBDIR)
+	$(INSTALL) -m 644 $(RUNTIME_PARTS) $(DESTDIR)$(LIBDIR)/
+uninstall: uninstall-runtimes
+uninstall-runtimes:
+	rm -f $(DESTDIR)$(LIBDIR)/tlsoverride-jsse.jar $(DESTDIR)$(LIBDIR)/tlsoverride.js
+
+demo-java: all $(B)/tests/JavaClient.class $(B)/test-certs/server.pem
+	@scripts/demo-java $(B)
+
+.PHONY: install-runtimes uninstall-runtimes demo-java
