@@ -3,6 +3,7 @@
 // program COMMAND starts inherits the same environment, hence the same policy.
 #include "commands.hpp"
 #include "executable.hpp"
+#include "runtimes.hpp"
 
 #include <unistd.h>
 
@@ -74,8 +75,10 @@ void print_help(FILE* out) {
     }
     std::fputs("  -h, --help                       this text\n"
                "      --version                    version, and the library that would be preloaded\n"
+               "      --print-env                  print the environment run would set for COMMAND, one\n"
+               "                                   VAR=value line each (a systemd EnvironmentFile=), and exit\n"
                "\n"
-               "Exit status: COMMAND's; 2 usage error; 125 library not found; 126 COMMAND is\n"
+               "Exit status: COMMAND's; 2 usage error, or a bad configuration for a Java or node COMMAND; 125 library not found; 126 COMMAND is\n"
                "setuid, setgid or has file capabilities (ld.so would ignore the library);\n"
                "127 COMMAND not found or not runnable.\n"
                "\n"
@@ -90,6 +93,7 @@ struct RunRequest {
     char** command = nullptr;                                   // NULL-terminated, argv-style
     bool help = false;
     bool version = false;
+    bool print_env = false;
 };
 
 const SettingFlag* setting_flag_named(std::string_view name) {
@@ -132,6 +136,10 @@ std::string parse_run_arguments(int argc, char** argv, RunRequest& request) {
         if (arg == "--version") {
             request.version = true;
             return "";
+        }
+        if (arg == "--print-env") {
+            request.print_env = true;
+            continue;
         }
         if (arg.size() < 2 || arg[0] != '-') break;  // COMMAND starts here
         if (arg.substr(0, 2) != "--")
@@ -332,7 +340,16 @@ int command_run(int argc, char** argv) {
     }
 
     for (const auto& [variable, value] : request.variables) setenv(variable, value.c_str(), 1);
-    setenv("LD_PRELOAD", preload_list(library.path, std::getenv("LD_PRELOAD")).c_str(), 1);
+    // Java and node carry their own TLS: the policy is translated for them (runtimes.cpp).
+    RuntimeSetup runtime = runtime_setup(recognise_runtime(*program), command, library.path.substr(0, library.path.rfind('/')));
+    if (!runtime.ok) return exit_usage;
+    runtime.variables.insert(runtime.variables.begin(), {"LD_PRELOAD", preload_list(library.path, std::getenv("LD_PRELOAD"))});
+    if (request.print_env) {
+        EnvironmentVariables all(request.variables.begin(), request.variables.end());
+        all.insert(all.end(), runtime.variables.begin(), runtime.variables.end());
+        return print_environment(all);
+    }
+    for (const auto& [variable, value] : runtime.variables) setenv(variable.c_str(), value.c_str(), 1);
     execvp(command, request.command);
     return report_cannot_run(command, errno);
 }

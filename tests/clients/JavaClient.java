@@ -74,8 +74,13 @@ public class JavaClient {
             }
             case "https": {
                 HttpsURLConnection c = (HttpsURLConnection) new URL("https://127.0.0.1:" + port + "/").openConnection();
+                // s_server -www serves one connection at a time: no keep-alive.
+                c.setRequestProperty("Connection", "close");
                 int code = c.getResponseCode();
-                return c.getCipherSuite() + " http " + code;
+                String suite = c.getCipherSuite();
+                c.getInputStream().readAllBytes();
+                c.disconnect();
+                return suite + " http " + code;
             }
             case "engine": return engine(port);
             default: throw new IllegalArgumentException("unknown case " + how);
