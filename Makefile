@@ -209,12 +209,20 @@ JAVAC ?= javac
 JAR   ?= jar
 JAVA_SRC := $(wildcard shim/java/tlsoverride/*.java)
 RUNTIME_PARTS := $(B)/tlsoverride-jsse.jar $(B)/tlsoverride.js
+# A JDK is a test dependency: make (and make demo) build the provider when javac is
+# there; make test installs one first (scripts/install-deps java).
+HAVE_JAVAC := $(shell command -v $(JAVAC) 2>/dev/null)
+BUILT_RUNTIME_PARTS := $(B)/tlsoverride.js $(if $(HAVE_JAVAC),$(B)/tlsoverride-jsse.jar)
 
-all: $(RUNTIME_PARTS)
+all: $(BUILT_RUNTIME_PARTS)
 test-deps: $(RUNTIME_PARTS) $(B)/tests/JavaClient.class
 
+$(B)/.java-deps-installed: scripts/install-deps | $(B)/.deps-installed
+	@scripts/install-deps java
+	@touch $@
+
 # --release 11: the oldest class-file version whose APIs the provider uses.
-$(B)/tlsoverride-jsse.jar: $(JAVA_SRC) shim/java/manifest.txt | $(B)/.deps-installed
+$(B)/tlsoverride-jsse.jar: $(JAVA_SRC) shim/java/manifest.txt | $(B)/.java-deps-installed
 	@rm -rf $(B)/java && mkdir -p $(B)/java
 	$(JAVAC) --release 11 -Xlint:all,-serial -Werror -d $(B)/java $(JAVA_SRC)
 	$(JAR) --create --file $@ --manifest shim/java/manifest.txt -C $(B)/java .
@@ -223,19 +231,19 @@ $(B)/tlsoverride.js: shim/node/tlsoverride.js
 	@mkdir -p $(B)
 	cp $< $@
 
-$(B)/tests/JavaClient.class: tests/clients/JavaClient.java | $(B)/.deps-installed
+$(B)/tests/JavaClient.class: tests/clients/JavaClient.java | $(B)/.java-deps-installed
 	@mkdir -p $(B)/tests
 	$(JAVAC) -d $(B)/tests $<
 
 install: install-runtimes
-install-runtimes: $(RUNTIME_PARTS)
+install-runtimes: $(BUILT_RUNTIME_PARTS)
 	$(INSTALL) -d $(DESTDIR)$(LIBDIR)
-	$(INSTALL) -m 644 $(RUNTIME_PARTS) $(DESTDIR)$(LIBDIR)/
+	$(INSTALL) -m 644 $(BUILT_RUNTIME_PARTS) $(DESTDIR)$(LIBDIR)/
 uninstall: uninstall-runtimes
 uninstall-runtimes:
 	rm -f $(DESTDIR)$(LIBDIR)/tlsoverride-jsse.jar $(DESTDIR)$(LIBDIR)/tlsoverride.js
 
-demo-java: all $(B)/tests/JavaClient.class $(B)/test-certs/server.pem
+demo-java: all $(RUNTIME_PARTS) $(B)/tests/JavaClient.class $(B)/test-certs/server.pem
 	@scripts/demo-java $(B)
 
 .PHONY: install-runtimes uninstall-runtimes demo-java
