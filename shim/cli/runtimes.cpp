@@ -260,7 +260,13 @@ RuntimeSetup runtime_setup(const RuntimeCommand& rc, const std::string& argv0, c
     RuntimeSetup setup;
     if (rc.runtime == Runtime::none) return setup;
     const char* name = runtime_name(rc.runtime);
-    if (rc.runtime == Runtime::node && !rc.own_openssl) return setup;  // it links libssl: the preload governs it
+    if (rc.runtime == Runtime::node && !rc.own_openssl) {
+        // It links libssl (Debian's nodejs): the preload governs it like any OpenSSL program.
+        const char* log = std::getenv("TLSOVERRIDE_LOG");
+        if (log && (!std::strcmp(log, "info") || !std::strcmp(log, "debug")))
+            std::fprintf(stderr, "tlsoverride run: %s links libssl: the library governs it\n", rc.how.c_str());
+        return setup;
+    }
 
     ProcessConfig pc = load_process_config([](const char* n) { return std::getenv(n); });
     const LogLevel level = pc.process.log_level ? pc.process.log_level->value : LogLevel::Warn;

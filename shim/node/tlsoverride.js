@@ -307,7 +307,13 @@ function install(policy) {
 }
 
 const text = process.env.TLSOVERRIDE_RUNTIME_POLICY;
-if (text && !tls[INSTALLED]) {
+if (!text) {
+  // NODE_OPTIONS copied without its companion variable: say so.
+  try {
+    fs.writeSync(2, `tlsoverride[${process.pid}]: warning: TLSOVERRIDE_RUNTIME_POLICY is not set, so the node module ` +
+                    'has no policy to apply (tlsoverride run --print-env prints both variables)\n');
+  } catch (_) { /* nothing */ }
+} else if (!tls[INSTALLED]) {
   tls[INSTALLED] = true;
   try {
     install(new Policy(parse(text)));

@@ -24,7 +24,14 @@ public final class Agent {
 
     static synchronized void install() {
         String text = System.getenv(Policy.VARIABLE);
-        if (text == null || text.isEmpty() || Security.getProvider(PolicyProvider.NAME) != null) return;
+        if (Security.getProvider(PolicyProvider.NAME) != null) return;
+        if (text == null || text.isEmpty()) {
+            // JAVA_TOOL_OPTIONS copied without its companion variable: say so, once.
+            System.err.println("tlsoverride[" + ProcessHandle.current().pid() + "]: warning: " + Policy.VARIABLE +
+                               " is not set, so the JSSE provider has no policy to apply (tlsoverride run --print-env "
+                               + "prints both variables)");
+            return;
+        }
         Policy policy = Policy.parse(text);
         try {
             String disabled = Security.getProperty("jdk.tls.disabledAlgorithms");
