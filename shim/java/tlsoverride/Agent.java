@@ -10,7 +10,6 @@
 package tlsoverride;
 
 import java.lang.instrument.Instrumentation;
-import java.security.Provider;
 import java.security.Security;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +17,20 @@ import java.util.List;
 public final class Agent {
     private Agent() {}
 
-    public static void premain(String args, Instrumentation instrumentation) { install(); }
+    // An exception out of premain aborts the JVM (java.lang.instrument reports it and calls
+    // abort()): nothing may escape.
+    public static void premain(String args, Instrumentation instrumentation) { guarded(); }
 
-    public static void agentmain(String args, Instrumentation instrumentation) { install(); }
+    public static void agentmain(String args, Instrumentation instrumentation) { guarded(); }
+
+    private static void guarded() {
+        try {
+            install();
+        } catch (Throwable t) {
+            System.err.println("tlsoverride[" + ProcessHandle.current().pid() + "]: warning: the JSSE provider could not "
+                               + "be installed (" + t + "); Java runs without the policy");
+        }
+    }
 
     static synchronized void install() {
         String text = System.getenv(Policy.VARIABLE);
@@ -40,17 +50,11 @@ public final class Agent {
                 Security.setProperty("jdk.tls.disabledAlgorithms", edited);
                 policy.log.write(Log.DEBUG, "jdk.tls.disabledAlgorithms=" + edited);
             }
-            Provider base = null;
-            Provider[] tls = Security.getProviders("SSLContext.TLS");
-            if (tls != null) base = tls[0];
-            if (base == null) {
-                policy.log.write(Log.WARN, "no JSSE provider offers SSLContext TLS; Java runs without the policy");
-                return;
-            }
-            policy.base = base;
-            Security.insertProviderAt(new PolicyProvider(base, policy), 1);
-            policy.log.write(Log.INFO, "JSSE provider installed over " + base.getName() + ": mode " +
-                                       (policy.enforce ? "enforce" : "default") +
+            // The JSSE provider underneath is looked up at the first TLS use, not here:
+            // listing the providers loads every one of them, hundreds of milliseconds of
+            // start-up for a JVM that may never use TLS.
+            Security.insertProviderAt(new PolicyProvider(policy), 1);
+            policy.log.write(Log.INFO, "JSSE provider installed: mode " + (policy.enforce ? "enforce" : "default") +
                                        (policy.namesBound() ? ", protocols " + policy.range() : ""));
         } catch (RuntimeException | LinkageError e) {
             policy.log.write(Log.WARN, "the JSSE provider could not be installed (" + e + "); Java runs without the policy");

@@ -55,8 +55,23 @@ final class Policy {
         return out;
     }
 
-    java.security.Provider base;  // the JSSE provider underneath; set by Agent
+    private java.security.Provider base;
     private String[] defaultSuites;
+
+    // The JSSE provider underneath: the first after ours that offers SSLContext TLS
+    // (SunJSSE, IBMJSSE2), found at the first TLS use.
+    synchronized java.security.Provider base() throws java.security.NoSuchAlgorithmException {
+        if (base == null) {
+            for (java.security.Provider p : java.security.Security.getProviders())
+                if (!(p instanceof PolicyProvider) && p.getService("SSLContext", "TLS") != null) {
+                    base = p;
+                    log.write(Log.DEBUG, "JSSE provider underneath: " + p.getName());
+                    break;
+                }
+            if (base == null) throw new java.security.NoSuchAlgorithmException("tlsoverride: no JSSE provider offers SSLContext TLS");
+        }
+        return base;
+    }
 
     // The JDK's default cipher suites for the whole version range. A context's defaults are
     // computed for its default protocols: a context that offered only TLSv1 (the
@@ -66,7 +81,7 @@ final class Policy {
     synchronized String[] defaultSuites() {
         if (defaultSuites == null) {
             try {
-                javax.net.ssl.SSLContext c = javax.net.ssl.SSLContext.getInstance("TLSv1.3", base);
+                javax.net.ssl.SSLContext c = javax.net.ssl.SSLContext.getInstance("TLSv1.3", base());
                 c.init(null, null, null);
                 defaultSuites = c.getDefaultSSLParameters().getCipherSuites();
             } catch (java.security.GeneralSecurityException | RuntimeException e) {

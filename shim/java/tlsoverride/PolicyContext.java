@@ -6,7 +6,6 @@ package tlsoverride;
 
 import java.security.KeyManagementException;
 import java.security.NoSuchAlgorithmException;
-import java.security.Provider;
 import java.security.SecureRandom;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -22,11 +21,11 @@ final class PolicyContext extends SSLContextSpi {
     private final SSLContext c;
     private final Policy policy;
 
-    PolicyContext(String protocol, Provider base, Policy policy) throws NoSuchAlgorithmException {
+    PolicyContext(String protocol, Policy policy) throws NoSuchAlgorithmException {
         this.policy = policy;
         boolean pinned = !protocol.equals("Default") && !protocol.equals("TLS");
         String underneath = pinned && policy.namesBound() ? "TLS" : protocol;
-        this.c = SSLContext.getInstance(underneath, base);
+        this.c = SSLContext.getInstance(underneath, policy.base());
         if (pinned && policy.namesBound() && policy.log.enabled(Log.INFO))
             policy.log.write(Log.INFO, "SSLContext " + protocol + ": made as TLS with protocols " + policy.range() +
                                        " (program asked " + protocol + " only)");

@@ -12,12 +12,12 @@ final class PolicyProvider extends Provider {
     private static final List<String> PROTOCOLS =
         List.of("Default", "TLS", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3", "SSL", "SSLv3");
 
-    PolicyProvider(Provider base, Policy policy) {
-        super(NAME, "1.0", "tlsoverride: applies the tlsoverride policy to JSSE (" + base.getName() + ")");
+    PolicyProvider(Policy policy) {
+        super(NAME, "1.0", "tlsoverride: applies the tlsoverride policy to JSSE");
         for (String protocol : PROTOCOLS) {
             putService(new Service(this, "SSLContext", protocol, PolicyContext.class.getName(), null, null) {
                 @Override public Object newInstance(Object parameter) throws NoSuchAlgorithmException {
-                    return new PolicyContext(protocol, base, policy);
+                    return new PolicyContext(protocol, policy);
                 }
             });
         }
