@@ -5,6 +5,8 @@
 //   pinned   SSLContext.getInstance("TLSv1") and setEnabledProtocols({"TLSv1"})
 //   https    HttpsURLConnection with its default factory
 //   engine   SSLContext.getDefault().createSSLEngine(), the handshake by hand
+//   server   a server pinned to SSLContext TLSv1 + setEnabledProtocols({"TLSv1"}), with the
+//            certificate beside CA.pem; openssl s_client -tls1_2 connects to it
 // Prints "CASE: connected VERSION CIPHER" or "CASE: handshake failed: MESSAGE".
 import java.io.FileInputStream;
 import java.io.InputStream;
@@ -27,11 +29,13 @@ import javax.net.ssl.TrustManagerFactory;
 
 public class JavaClient {
     static TrustManagerFactory trust;
+    static String ca;
 
     public static void main(String[] args) throws Exception {
         // The test CA becomes the default trust store before anything reads it.
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
+        ca = args[1];
         try (InputStream in = new FileInputStream(args[1])) {
             store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
@@ -83,7 +87,38 @@ public class JavaClient {
                 return suite + " http " + code;
             }
             case "engine": return engine(port);
+            case "server": return server();
             default: throw new IllegalArgumentException("unknown case " + how);
+        }
+    }
+
+    static String server() throws Exception {
+        Path dir = Path.of(ca).getParent();
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        String pem = Files.readString(dir.resolve("server.key")).replaceAll("-----[A-Z ]+-----|\\s", "");
+        java.security.PrivateKey key = java.security.KeyFactory.getInstance("RSA")
+            .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(java.util.Base64.getDecoder().decode(pem)));
+        try (InputStream in = Files.newInputStream(dir.resolve("server.pem"))) {
+            keys.setKeyEntry("server", key, "changeit".toCharArray(),
+                             new java.security.cert.Certificate[] {CertificateFactory.getInstance("X.509").generateCertificate(in)});
+        }
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("SunX509");
+        kmf.init(keys, "changeit".toCharArray());
+        SSLContext c = SSLContext.getInstance("TLSv1");
+        c.init(kmf.getKeyManagers(), null, null);
+        try (javax.net.ssl.SSLServerSocket listener = (javax.net.ssl.SSLServerSocket) c.getServerSocketFactory()
+                 .createServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            listener.setEnabledProtocols(new String[] {"TLSv1"});
+            Process client = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + listener.getLocalPort(),
+                                                "-tls1_2").redirectErrorStream(true).start();
+            listener.setSoTimeout(10000);
+            try (SSLSocket s = (SSLSocket) listener.accept()) {
+                s.startHandshake();
+                return s.getSession().getProtocol() + " " + s.getSession().getCipherSuite();
+            } finally {
+                client.destroy();
+            }
         }
     }
 

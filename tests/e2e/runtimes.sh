@@ -70,19 +70,22 @@ assert_contains "doctor says what governs java" "$out" "yes: java carries its ow
 if ! command -v java >/dev/null || [ ! -f "$B/tests/JavaClient.class" ]; then
     echo "# skip - no JDK (scripts/install-deps installs openjdk-17-jdk-headless)"
 else
-    out=$(javaclient $MODERN default pinned https)
+    out=$(javaclient $MODERN default pinned https server)
     assert_contains "Java on its (old) defaults fails against a TLSv1.2-only server" "$out" "default: handshake failed: Received fatal alert: protocol_version"
     assert_contains "Java pinned to SSLContext TLSv1 + setEnabledProtocols(TLSv1) fails" "$out" "pinned: handshake failed"
     assert_contains "HttpsURLConnection fails too" "$out" "https: handshake failed"
+    assert_contains "a Java server pinned to TLSv1 refuses a TLSv1.2 client" "$out" "server: handshake failed"
 
     out=$($TLSO run --mode enforce --min-protocol TLSv1.2 --log-handshakes --log-format json --log-file "$T/java.json" \
-        -- java $OLD_JDK -cp "$B/tests" JavaClient --ca "$CERTS/ca.pem" $MODERN default pinned https engine 2>&1)
+        -- java $OLD_JDK -cp "$B/tests" JavaClient --ca "$CERTS/ca.pem" $MODERN default pinned https engine server 2>&1)
     assert_contains "under enforce TLSv1.2, Java on its defaults connects (raw socket)" "$out" "default: connected TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
     assert_contains "the pinned Java client connects with TLSv1.2" "$out" "pinned: connected TLSv1.2"
     assert_contains "HttpsURLConnection gets its page" "$out" "https: connected TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 http 200"
     assert_contains "an SSLEngine client connects" "$out" "engine: connected TLSv1.2"
+    assert_contains "the pinned Java server accepts TLSv1.2" "$out" "server: connected TLSv1.2"
     records=$(cat "$T/java.json" 2>/dev/null)
-    assert_eq "one JSON record per Java handshake" "$(printf '%s\n' "$records" | grep -c '"type":"handshake","program":"java"')" "4"
+    assert_eq "one JSON record per Java handshake" "$(printf '%s\n' "$records" | grep -c '"type":"handshake","program":"java"')" "5"
+    assert_contains "the server side writes its record" "$records" '"role":"server"' 
     assert_contains "the record has the library's fields" "$records" \
         "\"role\":\"client\",\"sni\":\"\",\"peer\":\"127.0.0.1:$MODERN\",\"ok\":true,\"version\":\"TLSv1.2\",\"cipher\":\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\""
 
