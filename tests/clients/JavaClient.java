@@ -110,7 +110,7 @@ public class JavaClient {
         try (javax.net.ssl.SSLServerSocket listener = (javax.net.ssl.SSLServerSocket) c.getServerSocketFactory()
                  .createServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             listener.setEnabledProtocols(new String[] {"TLSv1"});
-            Process client = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + listener.getLocalPort(),
+            Process client = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + listener.getLocalPort(), "-servername", "billing.legacy.test",
                                                 "-tls1_2").redirectErrorStream(true).start();
             listener.setSoTimeout(10000);
             try (SSLSocket s = (SSLSocket) listener.accept()) {

@@ -85,7 +85,7 @@ else
     assert_contains "the pinned Java server accepts TLSv1.2" "$out" "server: connected TLSv1.2"
     records=$(cat "$T/java.json" 2>/dev/null)
     assert_eq "one JSON record per Java handshake" "$(printf '%s\n' "$records" | grep -c '"type":"handshake","program":"java"')" "5"
-    assert_contains "the server side writes its record" "$records" '"role":"server"' 
+    assert_contains "the server side writes its record, with the client's SNI" "$records" '"role":"server","sni":"billing.legacy.test"'
     assert_contains "the record has the library's fields" "$records" \
         "\"role\":\"client\",\"sni\":\"\",\"peer\":\"127.0.0.1:$MODERN\",\"ok\":true,\"version\":\"TLSv1.2\",\"cipher\":\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\""
 

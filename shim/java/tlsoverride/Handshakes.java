@@ -3,6 +3,7 @@ package tlsoverride;
 
 import java.net.InetAddress;
 import java.util.List;
+import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLParameters;
@@ -36,6 +37,10 @@ final class Handshakes {
 
     static void ok(Policy policy, boolean server, String peer, String sni, SSLSession session, long startedMillis) {
         if (!policy.log.handshakes || session == null) return;
+        // A server's SNI is the one the client asked for, in the session.
+        if (server && session instanceof ExtendedSSLSession)
+            for (SNIServerName n : ((ExtendedSSLSession) session).getRequestedServerNames())
+                if (n instanceof SNIHostName) sni = ((SNIHostName) n).getAsciiName();
         HandshakeRecord r = start(policy, server, peer, sni);
         r.ok = true;
         r.version = session.getProtocol();
