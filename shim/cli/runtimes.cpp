@@ -252,6 +252,114 @@ std::string node_options(const std::string& module, const char* existing) {
 
 bool plain_path(const std::string& path) { return path.find_first_of(" \t\n\"'\\") == std::string::npos; }
 
+
+bool same_origin(const Origin& a, const Origin& b) { return a.source == b.source && a.location == b.location; }
+
+// Whether a rule layer's field is the rule's own (not what it inherits from the process's).
+template <class T>
+bool own(const Setting<T>& field, const Settings* process, const Setting<T> Settings::*member) {
+    if (!field) return false;
+    if (!process) return true;
+    const Setting<T>& base = process->*member;
+    return !base || !same_origin(base->origin, field->origin);
+}
+
+// The keys of one policy layer, in the runtime's vocabulary: PREFIX "" for the process's
+// layer, "rN." for a per-connection rule's (PROCESS is then the process's layer, to tell
+// which values the rule itself names).
+std::string layer_query(const std::string& prefix, const Settings& s, const Settings* process, Runtime runtime,
+                        Translator& t) {
+    std::string q;
+    auto key = [&](const char* name, const std::string& value) { q += "&" + prefix + name + "=" + encoded(value); };
+    if (s.min_protocol) key("min", std::string(protocol_name(s.min_protocol->value)));
+    if (s.max_protocol) key("max", std::string(protocol_name(s.max_protocol->value)));
+    if (runtime == Runtime::java) {
+        std::optional<std::string> ciphers = s.ciphers ? std::optional(s.ciphers->value) : std::nullopt;
+        std::optional<std::string> suites = s.ciphersuites ? std::optional(s.ciphersuites->value) : std::nullopt;
+        if (ciphers) key("ciphers12", joined(iana_names(ciphers, suites, false), ","));
+        if (suites) key("ciphers13", joined(iana_names(ciphers, suites, true), ","));
+        // JSSE takes these once per process (system properties): a rule cannot change them.
+        if (process) {
+            if (own(s.groups, process, &Settings::groups))
+                t.untranslated(s.groups, "groups in a per-connection rule: JSSE takes groups once per process");
+            if (own(s.signature_algorithms, process, &Settings::signature_algorithms))
+                t.untranslated(s.signature_algorithms, "signature_algorithms in a per-connection rule: JSSE takes them once per process");
+            if (own(s.security_level, process, &Settings::security_level))
+                t.untranslated(s.security_level, "security_level: JSSE has no security levels");
+            if (own(s.options, process, &Settings::options))
+                t.untranslated(s.options, "options in a per-connection rule: JSSE has no per-connection options");
+        }
+        return q;
+    }
+    // node speaks OpenSSL's vocabulary: the values pass as they are.
+    if (s.ciphers) key("ciphers", s.ciphers->value);
+    if (s.ciphersuites) key("ciphersuites", s.ciphersuites->value);
+    if (s.groups) key("groups", s.groups->value);
+    if (s.signature_algorithms) key("sigalgs", s.signature_algorithms->value);
+    if (s.security_level) key("seclevel", std::to_string(s.security_level->value));
+    if (s.options) {
+        std::vector<std::string> known;
+        for (const std::string& o : s.options->value)
+            if (o == "UnsafeLegacyServerConnect" || o == "UnsafeLegacyRenegotiation" || o == "ServerPreference" ||
+                o == "-SessionTicket")
+                known.push_back(o);
+            else if (own(s.options, process, &Settings::options))
+                t.untranslated(s.options, "option " + o + " is not one node's secureOptions can set");
+        if (!known.empty()) key("options", joined(known, ","));
+    }
+    return q;
+}
+
+// The JDK's own properties for the process's layer, and what it has no word for.
+std::vector<std::string> java_properties(const Settings& s, Translator& t) {
+    std::vector<std::string> options;
+    if (s.names_a_bound()) {
+        std::string versions = joined(range_names(s), ",");
+        options.push_back("-Djdk.tls.client.protocols=" + versions);
+        options.push_back("-Djdk.tls.server.protocols=" + versions);
+        options.push_back("-Dcom.ibm.jsse2.overrideDefaultTLS=true");  // IBM's JDKs: the seed's switch
+    }
+    if (s.ciphers) {
+        // The JDK's properties take one list for both kinds: the TLS 1.3 part is OpenSSL's default when unnamed.
+        std::optional<std::string> suites = s.ciphersuites ? std::optional(s.ciphersuites->value) : std::nullopt;
+        std::vector<std::string> all = iana_names(s.ciphers->value, suites, true);
+        for (const std::string& n : iana_names(s.ciphers->value, suites, false)) all.push_back(n);
+        options.push_back("-Djdk.tls.client.cipherSuites=" + joined(all, ","));
+        options.push_back("-Djdk.tls.server.cipherSuites=" + joined(all, ","));
+    }
+    if (s.groups) {
+        std::vector<std::string> names, unknown;
+        for (const std::string& g : split(s.groups->value, ":,"))
+            if (std::optional<std::string> j = java_group(g)) names.push_back(*j);
+            else unknown.push_back(g);
+        if (!unknown.empty()) t.untranslated(s.groups, "groups " + joined(unknown, ", ") + " have no JSSE name");
+        if (!names.empty()) options.push_back("-Djdk.tls.namedGroups=" + joined(names, ","));
+    }
+    if (s.signature_algorithms) {
+        std::vector<std::string> names, unknown;
+        for (const std::string& a : split(s.signature_algorithms->value, ":,"))
+            if (std::optional<std::string> j = java_signature_scheme(a)) names.push_back(*j);
+            else unknown.push_back(a);
+        if (!unknown.empty())
+            t.untranslated(s.signature_algorithms, "signature algorithms " + joined(unknown, ", ") + " have no JSSE name");
+        if (!names.empty()) {
+            options.push_back("-Djdk.tls.client.SignatureSchemes=" + joined(names, ","));
+            options.push_back("-Djdk.tls.server.SignatureSchemes=" + joined(names, ","));
+        }
+    }
+    if (s.security_level)
+        t.untranslated(s.security_level, "security_level " + std::to_string(s.security_level->value) +
+                                             ": JSSE has no security levels (what it refuses is jdk.tls.disabledAlgorithms, "
+                                             "which follows min_protocol and max_protocol)");
+    if (s.options)
+        for (const std::string& o : s.options->value) {
+            if (o == "UnsafeLegacyServerConnect") continue;  // JSSE's default: sun.security.ssl.allowLegacyHelloMessages=true
+            if (o == "UnsafeLegacyRenegotiation") options.push_back("-Dsun.security.ssl.allowUnsafeRenegotiation=true");
+            else t.untranslated(s.options, "option " + o + " has no JSSE equivalent");
+        }
+    return options;
+}
+
 }  // namespace
 
 RuntimeCommand recognise_runtime(const std::string& program) { return recognise(program, 0); }
@@ -282,29 +390,32 @@ RuntimeSetup runtime_setup(const RuntimeCommand& rc, const std::string& argv0, c
         return setup;
     }
 
-    // One policy for the whole process: the first rule that matches by program. Rules that
-    // also name a host or role decide single connections, which only the library can do.
+    // The process's policy is the first rule that matches by program alone (or [policy]).
+    // Rules before it that also name a host or a role decide single connections: they go
+    // along, and the provider or module chooses among them per connection, in file order.
     const std::string program = base_name(argv0), executable = base_name(rc.interpreter);
     Target target{program, executable, std::nullopt, std::nullopt};
     std::optional<std::size_t> rule = first_matching_rule(pc.config.rules, target);
     Translator t{rc.runtime, level == LogLevel::Off};
+    std::vector<std::size_t> per_connection;
     for (std::size_t i = 0; i < (rule ? *rule : pc.config.rules.size()); ++i) {
         Rule r = pc.config.rules[i];
         if (r.hosts.empty() && !r.role) continue;
         r.hosts.clear();
         r.role.reset();
-        if (rule_matches(r, target))
-            t.untranslated(pc.config.rules[i].location,
-                           "rule \"" + r.name + "\" names a host or a role; " + name +
-                               " gets one policy for the whole process (rule decisions per connection are the library's)");
+        if (!rule_matches(r, target)) continue;
+        const Rule& named = pc.config.rules[i];
+        if (rc.runtime == Runtime::node && named.role == Role::Server)
+            t.untranslated(named.location, "rule \"" + named.name + "\" names role = \"server\"; node's server contexts "
+                                           "do not say they are, so they get the process's policy");
+        else
+            per_connection.push_back(i);
     }
     const Settings& s = pc.layer(rule);
     const Mode mode = pc.process.mode ? pc.process.mode->value : Mode::Default;
 
     std::string query = "v=1&mode=" + std::string(mode_name(mode)) + "&program=" + encoded(program);
     if (rule) query += "&rule=" + encoded(pc.config.rules[*rule].name);
-    if (s.min_protocol) query += "&min=" + encoded(std::string(protocol_name(s.min_protocol->value)));
-    if (s.max_protocol) query += "&max=" + encoded(std::string(protocol_name(s.max_protocol->value)));
     query += "&log=" + std::string(log_level_name(level));
     if (pc.process.log_format && pc.process.log_format->value == LogFormat::Json) query += "&log_format=json";
     if (pc.process.log_file) {
@@ -313,6 +424,16 @@ RuntimeSetup runtime_setup(const RuntimeCommand& rc, const std::string& argv0, c
             t.untranslated(pc.process.log_file, "[log] file = \"syslog\": records and lines go to standard error");
     }
     if (pc.process.log_handshakes && pc.process.log_handshakes->value) query += "&handshakes=1";
+    query += layer_query("", s, nullptr, rc.runtime, t);
+    if (!per_connection.empty()) query += "&rules=" + std::to_string(per_connection.size());
+    for (std::size_t n = 0; n < per_connection.size(); ++n) {
+        const Rule& r = pc.config.rules[per_connection[n]];
+        std::string prefix = "r" + std::to_string(n + 1) + ".";
+        query += "&" + prefix + "rule=" + encoded(r.name);
+        if (!r.hosts.empty()) query += "&" + prefix + "hosts=" + encoded(joined(r.hosts, ","));
+        if (r.role) query += "&" + prefix + "role=" + std::string(role_name(*r.role));
+        query += layer_query(prefix, pc.layer(per_connection[n]), &s, rc.runtime, t);
+    }
 
     std::string part = library_dir + "/" + (rc.runtime == Runtime::java ? java_provider : node_module);
     if (access(part.c_str(), R_OK) != 0) {
@@ -327,74 +448,12 @@ RuntimeSetup runtime_setup(const RuntimeCommand& rc, const std::string& argv0, c
         setup.ok = false;
         return setup;
     }
-
     if (rc.runtime == Runtime::java) {
         std::vector<std::string> options = {"-javaagent:" + part};
-        if (s.names_a_bound()) {
-            std::string versions = joined(range_names(s), ",");
-            options.push_back("-Djdk.tls.client.protocols=" + versions);
-            options.push_back("-Djdk.tls.server.protocols=" + versions);
-            options.push_back("-Dcom.ibm.jsse2.overrideDefaultTLS=true");  // IBM's JDKs: the seed's switch
-        }
-        std::optional<std::string> ciphers = s.ciphers ? std::optional(s.ciphers->value) : std::nullopt;
-        std::optional<std::string> suites = s.ciphersuites ? std::optional(s.ciphersuites->value) : std::nullopt;
-        if (ciphers) query += "&ciphers12=" + encoded(joined(iana_names(ciphers, suites, false), ","));
-        if (suites) query += "&ciphers13=" + encoded(joined(iana_names(ciphers, suites, true), ","));
-        if (ciphers) {
-            // The JDK's properties take one list for both kinds: the TLS 1.3 part is OpenSSL's default when unnamed.
-            std::vector<std::string> all = iana_names(ciphers, suites, true);
-            for (const std::string& n : iana_names(ciphers, suites, false)) all.push_back(n);
-            options.push_back("-Djdk.tls.client.cipherSuites=" + joined(all, ","));
-            options.push_back("-Djdk.tls.server.cipherSuites=" + joined(all, ","));
-        }
-        if (s.groups) {
-            std::vector<std::string> names, unknown;
-            for (const std::string& g : split(s.groups->value, ":,"))
-                if (std::optional<std::string> j = java_group(g)) names.push_back(*j);
-                else unknown.push_back(g);
-            if (!unknown.empty()) t.untranslated(s.groups, "groups " + joined(unknown, ", ") + " have no JSSE name");
-            if (!names.empty()) options.push_back("-Djdk.tls.namedGroups=" + joined(names, ","));
-        }
-        if (s.signature_algorithms) {
-            std::vector<std::string> names, unknown;
-            for (const std::string& a : split(s.signature_algorithms->value, ":,"))
-                if (std::optional<std::string> j = java_signature_scheme(a)) names.push_back(*j);
-                else unknown.push_back(a);
-            if (!unknown.empty())
-                t.untranslated(s.signature_algorithms, "signature algorithms " + joined(unknown, ", ") + " have no JSSE name");
-            if (!names.empty()) {
-                options.push_back("-Djdk.tls.client.SignatureSchemes=" + joined(names, ","));
-                options.push_back("-Djdk.tls.server.SignatureSchemes=" + joined(names, ","));
-            }
-        }
-        if (s.security_level)
-            t.untranslated(s.security_level, "security_level " + std::to_string(s.security_level->value) +
-                                                 ": JSSE has no security levels (what it refuses is jdk.tls.disabledAlgorithms, "
-                                                 "which follows min_protocol and max_protocol)");
-        if (s.options)
-            for (const std::string& o : s.options->value) {
-                if (o == "UnsafeLegacyServerConnect") continue;  // JSSE's default: sun.security.ssl.allowLegacyHelloMessages=true
-                if (o == "UnsafeLegacyRenegotiation") options.push_back("-Dsun.security.ssl.allowUnsafeRenegotiation=true");
-                else t.untranslated(s.options, "option " + o + " has no JSSE equivalent");
-            }
+        std::vector<std::string> properties = java_properties(s, t);
+        options.insert(options.end(), properties.begin(), properties.end());
         setup.variables.emplace_back("JAVA_TOOL_OPTIONS", java_tool_options(options, std::getenv("JAVA_TOOL_OPTIONS")));
     } else {
-        // node speaks OpenSSL's vocabulary: the values pass as they are.
-        if (s.ciphers) query += "&ciphers=" + encoded(s.ciphers->value);
-        if (s.ciphersuites) query += "&ciphersuites=" + encoded(s.ciphersuites->value);
-        if (s.groups) query += "&groups=" + encoded(s.groups->value);
-        if (s.signature_algorithms) query += "&sigalgs=" + encoded(s.signature_algorithms->value);
-        if (s.security_level) query += "&seclevel=" + std::to_string(s.security_level->value);
-        if (s.options) {
-            std::vector<std::string> known;
-            for (const std::string& o : s.options->value)
-                if (o == "UnsafeLegacyServerConnect" || o == "UnsafeLegacyRenegotiation" || o == "ServerPreference" ||
-                    o == "-SessionTicket")
-                    known.push_back(o);
-                else
-                    t.untranslated(s.options, "option " + o + " is not one node's secureOptions can set");
-            if (!known.empty()) query += "&options=" + encoded(joined(known, ","));
-        }
         setup.variables.emplace_back("NODE_OPTIONS", node_options(part, std::getenv("NODE_OPTIONS")));
     }
     setup.variables.emplace_back(policy_variable, query);

@@ -15,6 +15,7 @@
 
 const tls = require('tls');
 const fs = require('fs');
+const net = require('net');
 const { constants } = require('crypto');
 
 const VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
@@ -165,21 +166,53 @@ function formatJson(r) {
 
 // ---- the policy ----
 
+// Shell-style glob (* ? [...]), case-insensitive, like host globs in the library.
+function glob(pattern, text) {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    const end = c === '[' ? pattern.indexOf(']', i + 2) : -1;
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (end > 0) {
+      const set = pattern.slice(i + 1, end);
+      re += '[' + (set[0] === '!' ? '^' + set.slice(1) : set).replace(/\\/g, '\\\\') + ']';
+      i = end;
+    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  }
+  return new RegExp('^' + re + '$', 'i').test(text);
+}
+
 class Policy {
-  constructor(v) {
+  // PREFIX '' for the process's layer, 'rN.' for a rule that decides single connections.
+  constructor(v, prefix = '', root = null) {
     this.enforce = v.mode === 'enforce';
-    this.min = VERSIONS.indexOf(v.min);
-    this.max = VERSIONS.indexOf(v.max);
-    this.ciphers = v.ciphers;            // OpenSSL cipher list, TLSv1.2 and below
-    this.ciphersuites = v.ciphersuites;  // OpenSSL TLSv1.3 suites
-    this.groups = v.groups;
-    this.sigalgs = v.sigalgs;
-    this.seclevel = v.seclevel;
+    this.min = VERSIONS.indexOf(v[prefix + 'min']);
+    this.max = VERSIONS.indexOf(v[prefix + 'max']);
+    this.ciphers = v[prefix + 'ciphers'];            // OpenSSL cipher list, TLSv1.2 and below
+    this.ciphersuites = v[prefix + 'ciphersuites'];  // OpenSSL TLSv1.3 suites
+    this.groups = v[prefix + 'groups'];
+    this.sigalgs = v[prefix + 'sigalgs'];
+    this.seclevel = v[prefix + 'seclevel'];
     this.options = 0;
-    for (const name of (v.options || '').split(',').filter(Boolean))
+    for (const name of (v[prefix + 'options'] || '').split(',').filter(Boolean))
       if (OPTIONS[name] && constants[OPTIONS[name]] !== undefined) this.options |= constants[OPTIONS[name]];
-    this.rule = v.rule || '';
-    this.log = new Log(v);
+    this.rule = v[prefix + 'rule'] || '';
+    this.hosts = (v[prefix + 'hosts'] || '').split(',').filter(Boolean);
+    this.role = v[prefix + 'role'];
+    this.log = root ? root.log : new Log(v);
+    this.rules = [];
+    if (!root) for (let i = 1; i <= Number(v.rules || 0); i++) this.rules.push(new Policy(v, `r${i}.`, this));
+  }
+
+  // The first rule whose host and role match a client connection to SNI, else this.
+  forClient(sni) {
+    for (const r of this.rules) {
+      if (r.role && r.role !== 'client') continue;
+      if (r.hosts.length && !(sni && r.hosts.some((g) => glob(g, sni)))) continue;
+      return r;
+    }
+    return this;
   }
 
   namesBound() { return this.min >= 0 || this.max >= 0; }
@@ -207,8 +240,9 @@ class Policy {
   }
 }
 
-function install(policy) {
-  const log = policy.log;
+function install(root) {
+  const policy = root;
+  const log = root.log;
   const kept = (what, asked, value) => {
     if (asked !== undefined && asked !== value && log.enabled(4))
       log.write(4, `enforce: kept the policy's ${what} ${value} (program asked ${asked})`);
@@ -228,6 +262,12 @@ function install(policy) {
   const original = tls.createSecureContext;
   tls.createSecureContext = function createSecureContext(options) {
     const o = Object.assign({}, options);
+    // tls.connect passes its own options: a client connection, whose server name chooses
+    // among the per-connection rules (as the library does when the SNI is set).
+    const client = o.host !== undefined || o.servername !== undefined || o.port !== undefined;
+    const sni = o.servername !== undefined ? o.servername : (o.host && !net.isIP(o.host) ? o.host : '');
+    const policy = client ? root.forClient(sni) : root;
+    if (policy !== root) log.write(3, `client connection to ${sni}: from rule "${policy.rule}"`);
     let low = VERSIONS.indexOf(o.minVersion || tls.DEFAULT_MIN_VERSION);
     let high = VERSIONS.indexOf(o.maxVersion || tls.DEFAULT_MAX_VERSION);
     const pinned = typeof o.secureProtocol === 'string' && PINNED.exec(o.secureProtocol);
@@ -254,11 +294,18 @@ function install(policy) {
     } else if (policy.sigalgs !== undefined && o.sigalgs === undefined) {
       o.sigalgs = policy.sigalgs;
     }
+    if (!policy.enforce && policy !== root) {
+      // Default mode: a rule's values are this connection's defaults; the program's own stand.
+      if (policy.namesBound() && o.minVersion === undefined && o.maxVersion === undefined && !pinned)
+        [o.minVersion, o.maxVersion] = policy.range(low, high);
+      if (policy.namesCiphers() && o.ciphers === undefined) o.ciphers = policy.cipherString(undefined);
+      if (policy.groups !== undefined && o.ecdhCurve === undefined) o.ecdhCurve = policy.groups;
+    }
     if (policy.options) o.secureOptions = (o.secureOptions || 0) | policy.options;
     const context = original.call(this, o);
     const lo = VERSIONS.indexOf(o.minVersion || tls.DEFAULT_MIN_VERSION);
     const hi = VERSIONS.indexOf(o.maxVersion || tls.DEFAULT_MAX_VERSION);
-    context[OFFERED] = { low: lo, high: hi };
+    context[OFFERED] = { low: lo, high: hi, rule: policy.rule, sni: client ? sni : '' };
     return context;
   };
 
@@ -281,8 +328,12 @@ function install(policy) {
     const r = {
       time: new Date().toISOString(), program: log.program, pid: process.pid, role: server ? 'server' : 'client',
       sni: (server ? socket.servername : socket._tlsOptions && socket._tlsOptions.servername) || socket.servername || '',
-      peer: socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : '', ok, rule: policy.rule,
+      peer: socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : '', ok,
     };
+    const context = socket._tlsOptions && socket._tlsOptions.secureContext;
+    const offered = (context && context[OFFERED]) || { low: -1, high: -1, rule: root.rule };
+    r.rule = offered.rule;
+    if (!server && !r.sni) r.sni = offered.sni || '';
     if (ok) {
       const cipher = socket.getCipher() || {};
       const key = server ? {} : (socket.getEphemeralKeyInfo() || {});
@@ -292,8 +343,6 @@ function install(policy) {
     } else {
       const reason = (value && (value.reason || value.message)) || '';
       const alert = /alert (.+)$/.exec(reason);
-      const context = socket._tlsOptions && socket._tlsOptions.secureContext;
-      const offered = (context && context[OFFERED]) || { low: -1, high: -1 };
       Object.assign(r, { alert: alert ? alert[1] : '', alert_sent: false, reason, offered_ciphers: 0,
                          offered_low: offered.low >= 0 ? offered.low : undefined,
                          offered_high: offered.high >= 0 ? offered.high : undefined,

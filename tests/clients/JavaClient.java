@@ -4,6 +4,7 @@
 //   default  SSLSocketFactory.getDefault(), a raw socket on the JDK's defaults
 //   pinned   SSLContext.getInstance("TLSv1") and setEnabledProtocols({"TLSv1"})
 //   https    HttpsURLConnection with its default factory
+//   sni      like default, with the server name modern.test (SNI) set in SSLParameters
 //   engine   SSLContext.getDefault().createSSLEngine(), the handshake by hand
 //   server   a server pinned to SSLContext TLSv1 + setEnabledProtocols({"TLSv1"}), with the
 //            certificate beside CA.pem; openssl s_client -tls1_2 connects to it
@@ -62,6 +63,13 @@ public class JavaClient {
         switch (how) {
             case "default": {
                 SSLSocket s = (SSLSocket) SSLSocketFactory.getDefault().createSocket("127.0.0.1", port);
+                try (s) { s.startHandshake(); return s.getSession().getProtocol() + " " + s.getSession().getCipherSuite(); }
+            }
+            case "sni": {
+                SSLSocket s = (SSLSocket) SSLSocketFactory.getDefault().createSocket("127.0.0.1", port);
+                javax.net.ssl.SSLParameters p = s.getSSLParameters();
+                p.setServerNames(java.util.List.of(new javax.net.ssl.SNIHostName("modern.test")));
+                s.setSSLParameters(p);
                 try (s) { s.startHandshake(); return s.getSession().getProtocol() + " " + s.getSession().getCipherSuite(); }
             }
             case "pinned": {

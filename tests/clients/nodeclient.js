@@ -3,6 +3,7 @@
 //   default   tls.connect on node's defaults
 //   min13     tls.connect with minVersion 'TLSv1.3'
 //   pinned    tls.connect with secureProtocol 'TLSv1_method'
+//   sni       tls.connect with servername 'modern.test'
 //   https     https.get with its default agent
 // Prints "CASE: connected VERSION CIPHER" or "CASE: handshake failed: REASON".
 'use strict';
@@ -12,7 +13,8 @@ const fs = require('fs');
 
 const [ca, port, ...cases] = process.argv.slice(2);
 const trust = { ca: fs.readFileSync(ca), host: '127.0.0.1', port: Number(port) };
-const options = { default: {}, min13: { minVersion: 'TLSv1.3' }, pinned: { secureProtocol: 'TLSv1_method' } };
+const options = { default: {}, min13: { minVersion: 'TLSv1.3' }, pinned: { secureProtocol: 'TLSv1_method' },
+                  sni: { servername: 'modern.test' } };
 
 function one(name) {
   return new Promise((done) => {

@@ -21,7 +21,7 @@ assert_contains "--print-env: and IBM's overrideDefaultTLS switch" "$out" "-Dcom
 assert_contains "--print-env: OpenSSL cipher names become IANA names (SSL_CIPHER_standard_name)" "$out" \
     "-Djdk.tls.client.cipherSuites=TLS_AES_256_GCM_SHA384,TLS_CHACHA20_POLY1305_SHA256,TLS_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"
 assert_contains "--print-env: groups become jdk.tls.namedGroups" "$out" "-Djdk.tls.namedGroups=x25519,secp256r1"
-assert_contains "--print-env: the resolved policy for the provider" "$out" "TLSOVERRIDE_RUNTIME_POLICY=v=1&mode=enforce&program=java&min=TLSv1.2"
+assert_contains "--print-env: the resolved policy for the provider" "$out" "TLSOVERRIDE_RUNTIME_POLICY=v=1&mode=enforce&program=java&log=warn&min=TLSv1.2"
 assert_contains "--print-env: the preload still comes first for OpenSSL children" "$out" "LD_PRELOAD=$LIB"
 assert_contains "--print-env: the flags as variables" "$out" "TLSOVERRIDE_MIN_PROTOCOL=TLSv1.2"
 
@@ -51,13 +51,13 @@ printf '#!/usr/bin/env node\nrequire(process.argv[2]);\n' >"$T/billing-sync"
 chmod +x "$T/billing-sync"
 out=$($TLSO run --print-env --config "$T/policy.toml" -- "$T/billing-sync" 2>&1)
 assert_contains "a #!/usr/bin/env node script is recognised" "$out" "NODE_OPTIONS=--require=$B/tlsoverride.js"
-assert_contains "the rule for the script's name applies" "$out" "&rule=billing&min=TLSv1.3"
+assert_contains "the rule for the script's name applies" "$out" "&rule=billing&log=warn&min=TLSv1.3"
 assert_contains "node takes security_level as @SECLEVEL" "$out" "&seclevel=1"
 out=$($TLSO run --print-env --config "$T/policy.toml" -- java -version 2>&1)
 assert_contains "what Java cannot take is reported, located like check" "$out" \
     "tlsoverride run: $T/policy.toml:3:18: security_level 1: JSSE has no security levels"
-assert_contains "a per-host rule is reported, located" "$out" \
-    "tlsoverride run: $T/policy.toml:5:1: rule \"legacy host\" names a host or a role"
+assert_contains "a per-host rule goes along, for the provider to choose per connection" "$out" \
+    "&rules=1&r1.rule=legacy%20host&r1.hosts=billing.legacy.test&r1.min=TLSv1"
 out=$($TLSO run --min-protocol TLSv9 -- java -version 2>&1); status=$?
 assert_contains "a bad configuration names the variable" "$out" "TLSOVERRIDE_MIN_PROTOCOL: unknown protocol version 'TLSv9'"
 assert_contains "... and java is not started without its policy" "$out" "not starting java"
@@ -65,6 +65,19 @@ assert_eq "... exit 2" "$status" "2"
 
 out=$($TLSO doctor java 2>&1)
 assert_contains "doctor says what governs java" "$out" "yes: java carries its own TLS (JSSE"
+
+# A rule for some hosts: the runtime chooses it per connection, by the server name (SNI).
+cat >"$T/hosts.toml" <<'EOF'
+mode = "enforce"
+[log]
+handshakes = true
+[policy]
+min_protocol = "TLSv1.2"
+[[rule]]
+name = "modern hosts"
+host = ["*.TEST"]
+min_protocol = "TLSv1.3"
+EOF
 
 # ---- Java: one JVM start per environment ----
 if ! command -v java >/dev/null || [ ! -f "$B/tests/JavaClient.class" ]; then
@@ -93,6 +106,12 @@ else
     assert_contains "the seed's fix: default mode, Java on its defaults connects" "$out" "default: connected TLSv1.2"
     assert_contains "default mode: the pinned client's own setEnabledProtocols stands" "$out" "pinned: handshake failed"
 
+    out=$($TLSO run --config "$T/hosts.toml" -- java $OLD_JDK -cp "$B/tests" JavaClient --ca "$CERTS/ca.pem" $MODERN default sni 2>&1)
+    assert_contains "a host rule leaves other connections alone" "$out" "default: connected TLSv1.2"
+    assert_contains "the host rule (min TLSv1.3) applies to the connection that sends its name" "$out" "sni: handshake failed: Received fatal alert: protocol_version"
+    assert_contains "... and the record names the host and the rule" "$out" "sni=modern.test alert=\"protocol version\" (received)"
+    assert_contains "... the rule" "$out" "rule=\"modern hosts\""
+
     out=$($TLSO run --min-protocol TLSv1.3 --log-handshakes -- java $OLD_JDK -cp "$B/tests" JavaClient --ca "$CERTS/ca.pem" $MODERN default 2>&1)
     assert_contains "under min TLSv1.3, Java on its defaults is refused" "$out" "default: handshake failed: Received fatal alert: protocol_version"
     assert_contains "the failure record says what was offered" "$out" \
@@ -117,6 +136,11 @@ else
     assert_contains "the enforced change is logged at debug" "$out" "enforce: kept the policy's minVersion TLSv1.2 (program asked TLSv1.3)"
     assert_contains "node writes the library's record" "$out" \
         "handshake ok: client node peer=127.0.0.1:$MODERN sni=- version=TLSv1.2 cipher=ECDHE-RSA-AES128-GCM-SHA256 group=x25519 resumed=no"
+    out=$($TLSO run --config "$T/hosts.toml" -- node "$NODECLIENT" "$CERTS/ca.pem" $MODERN default sni 2>&1)
+    assert_contains "node: a host rule leaves other connections alone" "$out" "default: connected TLSv1.2"
+    assert_contains "node: the host rule applies to the connection that sends its name" "$out" "sni: handshake failed: tlsv1 alert protocol version"
+    assert_contains "node: the record names the host and the rule" "$out" "sni=modern.test alert=\"protocol version\" (received)"
+    assert_contains "node: ... the rule" "$out" "rule=\"modern hosts\""
     out=$($TLSO run --min-protocol TLSv1.2 -- node "$NODECLIENT" "$CERTS/ca.pem" $MODERN min13 2>&1)
     assert_contains "default mode: node's explicit minVersion stands" "$out" "min13: handshake failed"
     out=$($TLSO run --min-protocol TLSv1.3 --log-handshakes -- node "$NODECLIENT" "$CERTS/ca.pem" $MODERN default 2>&1)

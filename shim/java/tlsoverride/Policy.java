@@ -24,17 +24,63 @@ final class Policy {
     final List<String> suites12, suites13;  // IANA names; null: not named
     final String program, rule;
     final Log log;
+    // Rules that decide single connections (a host, a role), in file order; each is the
+    // whole merged layer for that rule (environment over rule over [policy]).
+    final List<Policy> rules = new ArrayList<>();
+    final List<String> hosts;  // shell globs, case-insensitive; empty: any host
+    final String role;         // "client", "server" or null
+    private final Policy root;  // the process's policy; this for itself
 
-    private Policy(Map<String, String> v) {
+    private Policy(Map<String, String> v, String prefix, Policy root) {
+        this.root = root == null ? this : root;
         enforce = "enforce".equals(v.get("mode"));
-        min = VERSIONS.indexOf(v.getOrDefault("min", ""));
-        max = VERSIONS.indexOf(v.getOrDefault("max", ""));
-        suites12 = list(v.get("ciphers12"));
-        suites13 = list(v.get("ciphers13"));
+        min = VERSIONS.indexOf(v.getOrDefault(prefix + "min", ""));
+        max = VERSIONS.indexOf(v.getOrDefault(prefix + "max", ""));
+        suites12 = list(v.get(prefix + "ciphers12"));
+        suites13 = list(v.get(prefix + "ciphers13"));
         program = v.getOrDefault("program", "java");
-        rule = v.getOrDefault("rule", "");
-        log = new Log(v.getOrDefault("log", "warn"), "json".equals(v.get("log_format")), v.get("log_file"),
-                      "1".equals(v.get("handshakes")), program);
+        rule = v.getOrDefault(prefix + "rule", "");
+        List<String> h = list(v.get(prefix + "hosts"));
+        hosts = h == null ? List.of() : h;
+        role = v.get(prefix + "role");
+        log = root == null ? new Log(v.getOrDefault("log", "warn"), "json".equals(v.get("log_format")), v.get("log_file"),
+                                     "1".equals(v.get("handshakes")), program)
+                           : root.log;
+        if (root == null) {
+            int n = Integer.parseInt(v.getOrDefault("rules", "0"));
+            for (int i = 1; i <= n; i++) rules.add(new Policy(v, "r" + i + ".", this));
+        }
+    }
+
+    // The policy for one connection: the first rule whose host and role match, else this
+    // (the library's first_matching_rule; the program already matched in tlsoverride run).
+    Policy forConnection(String sni, boolean server) {
+        for (Policy r : rules) {
+            if (r.role != null && !r.role.equals(server ? "server" : "client")) continue;
+            if (!r.hosts.isEmpty() && (sni == null || sni.isEmpty() || r.hosts.stream().noneMatch(g -> glob(g, sni))))
+                continue;
+            return r;
+        }
+        return this;
+    }
+
+    // Shell-style: * ? [...]; case-insensitive, like host globs in the library.
+    static boolean glob(String pattern, String text) {
+        StringBuilder re = new StringBuilder();
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c == '*') re.append(".*");
+            else if (c == '?') re.append('.');
+            else if (c == '[') {
+                int end = pattern.indexOf(']', i + 2);
+                if (end < 0) { re.append("\\["); continue; }
+                String set = pattern.substring(i + 1, end);
+                if (set.startsWith("!")) set = "^" + set.substring(1);
+                re.append('[').append(set.replace("\\", "\\\\")).append(']');
+                i = end;
+            } else re.append(java.util.regex.Pattern.quote(String.valueOf(c)));
+        }
+        return java.util.regex.Pattern.compile(re.toString(), java.util.regex.Pattern.CASE_INSENSITIVE).matcher(text).matches();
     }
 
     // "key=value&key=value", values percent-encoded ('+' is encoded, never a space).
@@ -45,7 +91,7 @@ final class Policy {
             if (eq <= 0) continue;
             values.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }
-        return new Policy(values);
+        return new Policy(values, "", null);
     }
 
     private static List<String> list(String text) {
@@ -60,7 +106,9 @@ final class Policy {
 
     // The JSSE provider underneath: the first after ours that offers SSLContext TLS
     // (SunJSSE, IBMJSSE2), found at the first TLS use.
-    synchronized java.security.Provider base() throws java.security.NoSuchAlgorithmException {
+    java.security.Provider base() throws java.security.NoSuchAlgorithmException { return root.findBase(); }
+
+    private synchronized java.security.Provider findBase() throws java.security.NoSuchAlgorithmException {
         if (base == null) {
             for (java.security.Provider p : java.security.Security.getProviders())
                 if (!(p instanceof PolicyProvider) && p.getService("SSLContext", "TLS") != null) {
@@ -78,7 +126,9 @@ final class Policy {
     // jdk.tls.client.protocols of the seed's old JDK) has none left once TLSv1 is disabled,
     // so a socket whose protocols the policy replaces gets these. A TLSv1.3 context's
     // defaults are not narrowed by jdk.tls.client.protocols.
-    synchronized String[] defaultSuites() {
+    String[] defaultSuites() { return root.findDefaultSuites(); }
+
+    private synchronized String[] findDefaultSuites() {
         if (defaultSuites == null) {
             try {
                 javax.net.ssl.SSLContext c = javax.net.ssl.SSLContext.getInstance("TLSv1.3", base());

@@ -14,8 +14,9 @@ import javax.net.ssl.SSLSession;
 
 final class PolicyEngine extends SSLEngine {
     private final SSLEngine e;
-    private final Policy policy;
+    private Policy policy;  // the process's, until a rule for this connection is chosen
     private boolean recorded;
+    private boolean programChose;  // the program set protocols or suites itself
     private long started;
 
     PolicyEngine(SSLEngine delegate, Policy policy) {
@@ -47,8 +48,16 @@ final class PolicyEngine extends SSLEngine {
                           e.getEnabledProtocols(), e.getEnabledCipherSuites().length);
     }
 
+    // The connection's rule, chosen when the handshake starts (see PolicySocket).
     private synchronized void begin() {
-        if (started == 0) started = System.currentTimeMillis();
+        if (started != 0) return;
+        started = System.currentTimeMillis();
+        Policy chosen = policy.forConnection(Handshakes.sni(e.getSSLParameters()), !e.getUseClientMode());
+        // Default mode: what the program set stands, also when a rule is chosen later.
+        if (chosen != policy && (policy.enforce || !programChose)) {
+            policy = chosen;
+            Apply.toEngine(e, chosen);
+        }
     }
 
     @Override public SSLEngineResult wrap(ByteBuffer[] src, int off, int len, ByteBuffer dst) throws SSLException {
@@ -63,9 +72,16 @@ final class PolicyEngine extends SSLEngine {
         catch (SSLException x) { failed(x); throw x; }
     }
 
-    @Override public void setEnabledProtocols(String[] p) { e.setEnabledProtocols(Apply.protocols(policy, p, e.getSupportedProtocols())); }
-    @Override public void setEnabledCipherSuites(String[] c) { e.setEnabledCipherSuites(Apply.suites(policy, c, e.getSupportedCipherSuites())); }
-    @Override public void setSSLParameters(SSLParameters p) { e.setSSLParameters(Apply.parameters(policy, p, e.getSupportedProtocols(), e.getSupportedCipherSuites())); }
+    @Override public void setEnabledProtocols(String[] p) { programChose = true; e.setEnabledProtocols(Apply.protocols(policy, p, e.getSupportedProtocols())); }
+    @Override public void setEnabledCipherSuites(String[] c) { programChose = true; e.setEnabledCipherSuites(Apply.suites(policy, c, e.getSupportedCipherSuites())); }
+    // Setting parameters read back with only the server name changed (HttpsURLConnection) is no choice.
+    @Override public void setSSLParameters(SSLParameters p) {
+        if (p != null && (changes(p.getProtocols(), e.getEnabledProtocols()) || changes(p.getCipherSuites(), e.getEnabledCipherSuites())))
+            programChose = true;
+        e.setSSLParameters(Apply.parameters(policy, p, e.getSupportedProtocols(), e.getSupportedCipherSuites()));
+    }
+
+    private static boolean changes(String[] asked, String[] now) { return asked != null && !java.util.Arrays.equals(asked, now); }
 
     @Override public Runnable getDelegatedTask() { return e.getDelegatedTask(); }
     @Override public void closeInbound() throws SSLException { e.closeInbound(); }

@@ -26,8 +26,9 @@ import javax.net.ssl.SSLSocket;
 
 final class PolicySocket extends SSLSocket {
     private final SSLSocket s;
-    private final Policy policy;
+    private Policy policy;  // the process's, until a rule for this connection is chosen
     private boolean recorded;
+    private boolean programChose;  // the program set protocols or suites itself
     private long started;
 
     PolicySocket(SSLSocket delegate, Policy policy) {
@@ -40,8 +41,19 @@ final class PolicySocket extends SSLSocket {
 
     private String peer() { return Handshakes.peer(s.getInetAddress(), s.getPort()); }
 
+    // At the latest when the handshake starts, the connection's rule is chosen (the
+    // library's per-connection rules): by the server name the client set, and the role.
     private synchronized void beforeHandshake() {
-        if (started == 0) started = System.currentTimeMillis();
+        if (started != 0) return;
+        started = System.currentTimeMillis();
+        Policy chosen = policy.forConnection(Handshakes.sni(s.getSSLParameters()), !s.getUseClientMode());
+        // Default mode: what the program set stands, also when a rule is chosen later.
+        if (chosen != policy && (policy.enforce || !programChose)) {
+            policy = chosen;
+            Apply.toSocket(s, chosen);
+            policy.log.write(Log.INFO, "connection to " + Handshakes.sni(s.getSSLParameters()) + ": protocols " +
+                                       chosen.range() + ", from rule \"" + chosen.rule + "\"");
+        }
     }
 
     private synchronized void afterHandshake() {
@@ -101,9 +113,16 @@ final class PolicySocket extends SSLSocket {
 
     // ---- what enforce keeps ----
 
-    @Override public void setEnabledProtocols(String[] p) { s.setEnabledProtocols(Apply.protocols(policy, p, s.getSupportedProtocols())); }
-    @Override public void setEnabledCipherSuites(String[] c) { s.setEnabledCipherSuites(Apply.suites(policy, c, s.getSupportedCipherSuites())); }
-    @Override public void setSSLParameters(SSLParameters p) { s.setSSLParameters(Apply.parameters(policy, p, s.getSupportedProtocols(), s.getSupportedCipherSuites())); }
+    @Override public void setEnabledProtocols(String[] p) { programChose = true; s.setEnabledProtocols(Apply.protocols(policy, p, s.getSupportedProtocols())); }
+    @Override public void setEnabledCipherSuites(String[] c) { programChose = true; s.setEnabledCipherSuites(Apply.suites(policy, c, s.getSupportedCipherSuites())); }
+    // Setting parameters read back with only the server name changed (HttpsURLConnection) is no choice.
+    @Override public void setSSLParameters(SSLParameters p) {
+        if (p != null && (changes(p.getProtocols(), s.getEnabledProtocols()) || changes(p.getCipherSuites(), s.getEnabledCipherSuites())))
+            programChose = true;
+        s.setSSLParameters(Apply.parameters(policy, p, s.getSupportedProtocols(), s.getSupportedCipherSuites()));
+    }
+
+    private static boolean changes(String[] asked, String[] now) { return asked != null && !java.util.Arrays.equals(asked, now); }
 
     // ---- everything else is JSSE's socket ----
 
