@@ -207,7 +207,7 @@ fuzz: fuzz-build
 # module a --require file; both are installed beside the library, where run looks for them.
 JAVAC ?= javac
 JAR   ?= jar
-JAVA_SRC := $(wildcard shim/java/tlsoverride/*.java)
+JAVA_SRC := $(filter-out %/Agent.java,$(wildcard shim/java/tlsoverride/*.java))
 RUNTIME_PARTS := $(B)/tlsoverride-jsse.jar $(B)/tlsoverride.js
 # A JDK is a test dependency: make (and make demo) build the provider when javac is
 # there; make test installs one first (scripts/install-deps java).
@@ -221,9 +221,11 @@ $(B)/.java-deps-installed: scripts/install-deps | $(B)/.deps-installed
 	@scripts/install-deps java
 	@touch $@
 
-# --release 11: the oldest class-file version whose APIs the provider uses.
-$(B)/tlsoverride-jsse.jar: $(JAVA_SRC) shim/java/manifest.txt | $(B)/.java-deps-installed
+# --release 11: the oldest class-file version whose APIs the provider uses; the premain
+# class is Java 8's, so that an older JVM starts without the provider instead of stopping.
+$(B)/tlsoverride-jsse.jar: shim/java/tlsoverride/Agent.java $(JAVA_SRC) shim/java/manifest.txt | $(B)/.java-deps-installed
 	@rm -rf $(B)/java && mkdir -p $(B)/java
+	$(JAVAC) --release 8 -Xlint:all,-options -Werror -d $(B)/java shim/java/tlsoverride/Agent.java
 	$(JAVAC) --release 11 -Xlint:all,-serial -Werror -d $(B)/java $(JAVA_SRC)
 	$(JAR) --create --file $@ --manifest shim/java/manifest.txt -C $(B)/java .
 

@@ -1,81 +1,38 @@
-// The entry point: `tlsoverride run` puts -javaagent:tlsoverride-jsse.jar into
-// JAVA_TOOL_OPTIONS and the resolved policy into TLSOVERRIDE_RUNTIME_POLICY. premain runs
-// before the program's main, hence before JSSE reads its security properties:
-//  - jdk.tls.disabledAlgorithms is edited here, the java.security override generated in
-//    the JVM rather than written to a file (nothing to clean up, nothing for systemd's
-//    PrivateTmp to hide): versions the policy allows are re-enabled, and in enforce mode
-//    versions outside its range are added, a floor even for other JSSE providers;
-//  - the provider is inserted first.
-// A failure here never stops the program: it is logged, and the JVM runs without the policy.
+// The -javaagent entry point, compiled for Java 8 (class version 52) while the provider needs
+// Java 11: a JVM refuses a premain class it cannot load and then stops, so on an older JVM
+// (the seed's JDK 8) this class only says so and the program runs with the JDK properties
+// `tlsoverride run` set (jdk.tls.client.protocols, com.ibm.jsse2.overrideDefaultTLS).
+// Nothing may escape premain: java.lang.instrument aborts the JVM on an exception.
 package tlsoverride;
 
+import java.io.File;
 import java.lang.instrument.Instrumentation;
-import java.security.Security;
-import java.util.ArrayList;
-import java.util.List;
 
 public final class Agent {
     private Agent() {}
 
-    // An exception out of premain aborts the JVM (java.lang.instrument reports it and calls
-    // abort()): nothing may escape.
-    public static void premain(String args, Instrumentation instrumentation) { guarded(); }
+    public static void premain(String args, Instrumentation instrumentation) { start(); }
 
-    public static void agentmain(String args, Instrumentation instrumentation) { guarded(); }
+    public static void agentmain(String args, Instrumentation instrumentation) { start(); }
 
-    private static void guarded() {
+    private static void start() {
         try {
-            install();
-        } catch (Throwable t) {
-            System.err.println("tlsoverride[" + ProcessHandle.current().pid() + "]: warning: the JSSE provider could not "
-                               + "be installed (" + t + "); Java runs without the policy");
-        }
-    }
-
-    static synchronized void install() {
-        String text = System.getenv(Policy.VARIABLE);
-        if (Security.getProvider(PolicyProvider.NAME) != null) return;
-        if (text == null || text.isEmpty()) {
-            // JAVA_TOOL_OPTIONS copied without its companion variable: say so, once.
-            System.err.println("tlsoverride[" + ProcessHandle.current().pid() + "]: warning: " + Policy.VARIABLE +
-                               " is not set, so the JSSE provider has no policy to apply (tlsoverride run --print-env "
-                               + "prints both variables)");
-            return;
-        }
-        Policy policy = Policy.parse(text);
-        try {
-            String disabled = Security.getProperty("jdk.tls.disabledAlgorithms");
-            String edited = disabledAlgorithms(disabled == null ? "" : disabled, policy);
-            if (!edited.equals(disabled)) {
-                Security.setProperty("jdk.tls.disabledAlgorithms", edited);
-                policy.log.write(Log.DEBUG, "jdk.tls.disabledAlgorithms=" + edited);
+            String version = System.getProperty("java.specification.version", "");
+            if (version.startsWith("1.") || version.equals("9") || version.equals("10")) {
+                warn("the JSSE provider needs Java 11 or later and this is Java " + version +
+                     "; only the JDK properties apply (defaults; on IBM Java, overrideDefaultTLS)");
+                return;
             }
-            // The JSSE provider underneath is looked up at the first TLS use, not here:
-            // listing the providers loads every one of them, hundreds of milliseconds of
-            // start-up for a JVM that may never use TLS.
-            Security.insertProviderAt(new PolicyProvider(policy), 1);
-            policy.log.write(Log.INFO, "JSSE provider installed: mode " + (policy.enforce ? "enforce" : "default") +
-                                       (policy.namesBound() ? ", protocols " + policy.range() : ""));
-        } catch (RuntimeException | LinkageError e) {
-            policy.log.write(Log.WARN, "the JSSE provider could not be installed (" + e + "); Java runs without the policy");
+            Class.forName("tlsoverride.Installer").getMethod("install").invoke(null);
+        } catch (Throwable t) {
+            Throwable cause = t.getCause() != null ? t.getCause() : t;
+            warn("the JSSE provider could not be installed (" + cause + "); Java runs without the policy");
         }
     }
 
-    // The JDK's list, without the versions the policy allows (its range, when it names a
-    // minimum), and in enforce mode with the versions outside its range.
-    static String disabledAlgorithms(String current, Policy policy) {
-        List<String> out = new ArrayList<>();
-        for (String entry : current.split(",")) {
-            String e = entry.trim();
-            if (e.isEmpty()) continue;
-            int v = Policy.VERSIONS.indexOf(e);
-            if (v >= 0 && policy.min >= 0 && v >= policy.min && v <= policy.highest()) continue;
-            out.add(e);
-        }
-        if (policy.enforce && policy.namesBound())
-            for (int v = 0; v < Policy.VERSIONS.size(); v++)
-                if ((v < policy.lowest() || v > policy.highest()) && !out.contains(Policy.VERSIONS.get(v)))
-                    out.add(Policy.VERSIONS.get(v));
-        return String.join(", ", out);
+    private static void warn(String message) {
+        String pid = "?";
+        try { pid = new File("/proc/self").getCanonicalFile().getName(); } catch (Exception e) { /* keep ? */ }
+        System.err.println("tlsoverride[" + pid + "]: warning: " + message);
     }
 }
