@@ -39,6 +39,12 @@ std::string real_path(const std::string& path) {
     return realpath(path.c_str(), resolved) ? std::string(resolved) : path;
 }
 
+bool is_shell(const std::string& name) {
+    for (const char* shell : {"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "busybox"})
+        if (name == shell) return true;
+    return false;
+}
+
 std::vector<std::string> words(const std::string& text) {
     std::vector<std::string> out;
     size_t at = 0;
@@ -83,6 +89,12 @@ RuntimeCommand recognise(const std::string& program, int depth) {
         std::string line;
         std::optional<std::string> interpreter = script_interpreter(program, line);
         if (!interpreter || depth >= max_script_depth) return rc;
+        if (is_shell(base_name(real_path(*interpreter)))) {
+            rc.runtime = Runtime::children;
+            rc.interpreter = real_path(*interpreter);
+            rc.how = program + ": #!" + line;
+            return rc;
+        }
         RuntimeCommand inner = recognise(*interpreter, depth + 1);
         if (inner.runtime != Runtime::none) inner.how = program + ": #!" + line + "; " + inner.how;
         return inner;
@@ -92,7 +104,8 @@ RuntimeCommand recognise(const std::string& program, int depth) {
     return rc;
 }
 
-const char* runtime_name(Runtime r) { return r == Runtime::java ? "java" : "node"; }
+const char* runtime_name(Runtime r) { return r == Runtime::java ? "java" : r == Runtime::node ? "node" : "its children"; }
+
 
 // ---- the policy's words in each runtime -------------------------------------------
 
@@ -268,11 +281,11 @@ bool own(const Setting<T>& field, const Settings* process, const Setting<T> Sett
 // layer, "rN." for a per-connection rule's (PROCESS is then the process's layer, to tell
 // which values the rule itself names).
 std::string layer_query(const std::string& prefix, const Settings& s, const Settings* process, Runtime runtime,
-                        Translator& t) {
+                        Translator& t, bool bounds) {
     std::string q;
     auto key = [&](const char* name, const std::string& value) { q += "&" + prefix + name + "=" + encoded(value); };
-    if (s.min_protocol) key("min", std::string(protocol_name(s.min_protocol->value)));
-    if (s.max_protocol) key("max", std::string(protocol_name(s.max_protocol->value)));
+    if (bounds && s.min_protocol) key("min", std::string(protocol_name(s.min_protocol->value)));
+    if (bounds && s.max_protocol) key("max", std::string(protocol_name(s.max_protocol->value)));
     if (runtime == Runtime::java) {
         std::optional<std::string> ciphers = s.ciphers ? std::optional(s.ciphers->value) : std::nullopt;
         std::optional<std::string> suites = s.ciphersuites ? std::optional(s.ciphersuites->value) : std::nullopt;
@@ -367,7 +380,6 @@ RuntimeCommand recognise_runtime(const std::string& program) { return recognise(
 RuntimeSetup runtime_setup(const RuntimeCommand& rc, const std::string& argv0, const std::string& library_dir) {
     RuntimeSetup setup;
     if (rc.runtime == Runtime::none) return setup;
-    const char* name = runtime_name(rc.runtime);
     if (rc.runtime == Runtime::node && !rc.own_openssl) {
         // It links libssl (Debian's nodejs): the preload governs it like any OpenSSL program.
         const char* log = std::getenv("TLSOVERRIDE_LOG");
@@ -375,11 +387,22 @@ RuntimeSetup runtime_setup(const RuntimeCommand& rc, const std::string& argv0, c
             std::fprintf(stderr, "tlsoverride run: %s links libssl: the library governs it\n", rc.how.c_str());
         return setup;
     }
+    // A shell script's Java and node children get the policy the way children get the
+    // preload: quietly, and never at the price of not starting the script.
+    const bool children = rc.runtime == Runtime::children;
+    const std::vector<Runtime> runtimes =
+        children ? std::vector<Runtime>{Runtime::java, Runtime::node} : std::vector<Runtime>{rc.runtime};
+    const char* name = children ? "its Java and node programs" : runtime_name(rc.runtime);
 
     ProcessConfig pc = load_process_config([](const char* n) { return std::getenv(n); });
     const LogLevel level = pc.process.log_level ? pc.process.log_level->value : LogLevel::Warn;
     Diagnostics errors = configuration_errors(pc);
     if (!errors.empty()) {
+        if (children) {
+            if (level >= LogLevel::Info)
+                std::fprintf(stderr, "tlsoverride run: the configuration is invalid: %s get no policy\n", name);
+            return setup;  // the library reports the errors in every OpenSSL program the script starts
+        }
         for (const Diagnostic& d : errors) std::fprintf(stderr, "tlsoverride: %s\n", one_line(d.text()).c_str());
         bool ignore = pc.process.on_error && pc.process.on_error->value == OnError::Ignore;
         std::fprintf(stderr, "tlsoverride run: the configuration is invalid; %s\n",
@@ -396,35 +419,25 @@ RuntimeSetup runtime_setup(const RuntimeCommand& rc, const std::string& argv0, c
     const std::string program = base_name(argv0), executable = base_name(rc.interpreter);
     Target target{program, executable, std::nullopt, std::nullopt};
     std::optional<std::size_t> rule = first_matching_rule(pc.config.rules, target);
-    Translator t{rc.runtime, level == LogLevel::Off};
+    const bool quiet = level == LogLevel::Off || (children && level < LogLevel::Info);
     std::vector<std::size_t> per_connection;
     for (std::size_t i = 0; i < (rule ? *rule : pc.config.rules.size()); ++i) {
         Rule r = pc.config.rules[i];
         if (r.hosts.empty() && !r.role) continue;
         r.hosts.clear();
         r.role.reset();
-        if (!rule_matches(r, target)) continue;
-        const Rule& named = pc.config.rules[i];
-        if (rc.runtime == Runtime::node && named.role == Role::Server)
-            t.untranslated(named.location, "rule \"" + named.name + "\" names role = \"server\"; node's server contexts "
-                                           "do not say they are, so they get the process's policy");
-        else
-            per_connection.push_back(i);
+        if (rule_matches(r, target)) per_connection.push_back(i);
     }
     const Settings& s = pc.layer(rule);
     const Mode mode = pc.process.mode ? pc.process.mode->value : Mode::Default;
 
-    std::string query = "v=1&mode=" + std::string(mode_name(mode)) + "&program=" + encoded(program);
+    // A child names itself (java, node) in its records; a recognised command by its name.
+    std::string query = "v=1&mode=" + std::string(mode_name(mode)) + (children ? "" : "&program=" + encoded(program));
     if (rule) query += "&rule=" + encoded(pc.config.rules[*rule].name);
     query += "&log=" + std::string(log_level_name(level));
     if (pc.process.log_format && pc.process.log_format->value == LogFormat::Json) query += "&log_format=json";
-    if (pc.process.log_file) {
-        query += "&log_file=" + encoded(pc.process.log_file->value);
-        if (pc.process.log_file->value == "syslog")
-            t.untranslated(pc.process.log_file, "[log] file = \"syslog\": records and lines go to standard error");
-    }
+    if (pc.process.log_file) query += "&log_file=" + encoded(pc.process.log_file->value);
     if (pc.process.log_handshakes && pc.process.log_handshakes->value) query += "&handshakes=1";
-    query += layer_query("", s, nullptr, rc.runtime, t);
     if (!per_connection.empty()) query += "&rules=" + std::to_string(per_connection.size());
     for (std::size_t n = 0; n < per_connection.size(); ++n) {
         const Rule& r = pc.config.rules[per_connection[n]];
@@ -432,35 +445,56 @@ RuntimeSetup runtime_setup(const RuntimeCommand& rc, const std::string& argv0, c
         query += "&" + prefix + "rule=" + encoded(r.name);
         if (!r.hosts.empty()) query += "&" + prefix + "hosts=" + encoded(joined(r.hosts, ","));
         if (r.role) query += "&" + prefix + "role=" + std::string(role_name(*r.role));
-        query += layer_query(prefix, pc.layer(per_connection[n]), &s, rc.runtime, t);
     }
 
-    std::string part = library_dir + "/" + (rc.runtime == Runtime::java ? java_provider : node_module);
-    if (access(part.c_str(), R_OK) != 0) {
-        std::fprintf(stderr, "tlsoverride run: %s is not installed beside the library (%s); %s runs without the policy. "
-                             "Install it with make install (make builds it in the build tree)\n",
-                     part.c_str(), library_dir.c_str(), name);
-        return setup;
+    bool first = true;
+    for (Runtime runtime : runtimes) {
+        Translator t{runtime, quiet};
+        if (pc.process.log_file && pc.process.log_file->value == "syslog")
+            t.untranslated(pc.process.log_file, "[log] file = \"syslog\": records and lines go to standard error");
+        std::string part = library_dir + "/" + (runtime == Runtime::java ? java_provider : node_module);
+        if (access(part.c_str(), R_OK) != 0) {
+            if (!quiet || !children)
+                std::fprintf(stderr, "tlsoverride run: %s is not installed beside the library (%s); %s runs without the "
+                                     "policy. Install it with make install (make builds it in the build tree)\n",
+                             part.c_str(), library_dir.c_str(), runtime_name(runtime));
+            continue;
+        }
+        if (!plain_path(part)) {
+            std::fprintf(stderr, "tlsoverride run: %s contains a space or quote, which %s cannot take; install "
+                                 "tlsoverride under a plain path\n",
+                         part.c_str(), runtime == Runtime::java ? "JAVA_TOOL_OPTIONS" : "NODE_OPTIONS");
+            setup.ok = children;
+            return setup;
+        }
+        query += layer_query("", s, nullptr, runtime, t, first);
+        for (std::size_t n = 0; n < per_connection.size(); ++n) {
+            const Rule& r = pc.config.rules[per_connection[n]];
+            if (runtime == Runtime::node && r.role == Role::Server) {
+                t.untranslated(r.location, "rule \"" + r.name + "\" names role = \"server\"; node's server contexts "
+                                           "do not say they are, so they get the process's policy");
+                continue;
+            }
+            query += layer_query("r" + std::to_string(n + 1) + ".", pc.layer(per_connection[n]), &s, runtime, t, first);
+        }
+        first = false;
+        if (runtime == Runtime::java) {
+            std::vector<std::string> options = {"-javaagent:" + part};
+            std::vector<std::string> properties = java_properties(s, t);
+            options.insert(options.end(), properties.begin(), properties.end());
+            setup.variables.emplace_back("JAVA_TOOL_OPTIONS", java_tool_options(options, std::getenv("JAVA_TOOL_OPTIONS")));
+        } else {
+            setup.variables.emplace_back("NODE_OPTIONS", node_options(part, std::getenv("NODE_OPTIONS")));
+        }
     }
-    if (!plain_path(part)) {
-        std::fprintf(stderr, "tlsoverride run: %s contains a space or quote, which %s cannot take; install tlsoverride "
-                             "under a plain path\n", part.c_str(), rc.runtime == Runtime::java ? "JAVA_TOOL_OPTIONS" : "NODE_OPTIONS");
-        setup.ok = false;
-        return setup;
-    }
-    if (rc.runtime == Runtime::java) {
-        std::vector<std::string> options = {"-javaagent:" + part};
-        std::vector<std::string> properties = java_properties(s, t);
-        options.insert(options.end(), properties.begin(), properties.end());
-        setup.variables.emplace_back("JAVA_TOOL_OPTIONS", java_tool_options(options, std::getenv("JAVA_TOOL_OPTIONS")));
-    } else {
-        setup.variables.emplace_back("NODE_OPTIONS", node_options(part, std::getenv("NODE_OPTIONS")));
-    }
+    if (setup.variables.empty()) return setup;
     setup.variables.emplace_back(policy_variable, query);
     if (level >= LogLevel::Info)
-        std::fprintf(stderr, "tlsoverride run: %s is %s: %s\n", rc.how.c_str(), name,
-                     rc.runtime == Runtime::java ? "the policy goes in through JAVA_TOOL_OPTIONS (a JSSE provider)"
-                                                 : "the policy goes in through NODE_OPTIONS (--require)");
+        std::fprintf(stderr, "tlsoverride run: %s: %s\n", rc.how.c_str(),
+                     children ? "a shell script: the Java and node programs it starts get the policy through "
+                                "JAVA_TOOL_OPTIONS and NODE_OPTIONS"
+                     : rc.runtime == Runtime::java ? "java: the policy goes in through JAVA_TOOL_OPTIONS (a JSSE provider)"
+                                                   : "node: the policy goes in through NODE_OPTIONS (--require)");
     return setup;
 }
 

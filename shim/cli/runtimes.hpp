@@ -12,7 +12,9 @@
 #include <utility>
 #include <vector>
 
-enum class Runtime { none, java, node };
+// children: a shell script (#!/bin/sh), whose Java and node programs get the policy the way
+// its other programs get the preload.
+enum class Runtime { none, java, node, children };
 
 struct RuntimeCommand {
     Runtime runtime = Runtime::none;
@@ -22,7 +24,7 @@ struct RuntimeCommand {
 };
 
 // PROGRAM (as execvp would find it) is a java or node executable, through symlinks, or a #!
-// script whose interpreter is one (also through /usr/bin/env).
+// script whose interpreter is one (also through /usr/bin/env), or a shell script.
 RuntimeCommand recognise_runtime(const std::string& program);
 
 using EnvironmentVariables = std::vector<std::pair<std::string, std::string>>;

@@ -362,6 +362,8 @@ if (!text) {
     fs.writeSync(2, `tlsoverride[${process.pid}]: warning: TLSOVERRIDE_RUNTIME_POLICY is not set, so the node module ` +
                     'has no policy to apply (tlsoverride run --print-env prints both variables)\n');
   } catch (_) { /* nothing */ }
+} else if (process.config && process.config.variables && process.config.variables.node_shared_openssl) {
+  // This node links libssl (Debian's nodejs): the preloaded library governs it already.
 } else if (!tls[INSTALLED]) {
   tls[INSTALLED] = true;
   try {

@@ -51,17 +51,27 @@ printf '#!/usr/bin/env node\nrequire(process.argv[2]);\n' >"$T/billing-sync"
 chmod +x "$T/billing-sync"
 out=$($TLSO run --print-env --config "$T/policy.toml" -- "$T/billing-sync" 2>&1)
 assert_contains "a #!/usr/bin/env node script is recognised" "$out" "NODE_OPTIONS=--require=$B/tlsoverride.js"
-assert_contains "the rule for the script's name applies" "$out" "&rule=billing&log=warn&min=TLSv1.3"
+assert_contains "the rule for the script's name applies" "$out" "&program=billing-sync&rule=billing&"
+assert_contains "... with its values" "$out" "&min=TLSv1.3"
 assert_contains "node takes security_level as @SECLEVEL" "$out" "&seclevel=1"
 out=$($TLSO run --print-env --config "$T/policy.toml" -- java -version 2>&1)
 assert_contains "what Java cannot take is reported, located like check" "$out" \
     "tlsoverride run: $T/policy.toml:3:18: security_level 1: JSSE has no security levels"
 assert_contains "a per-host rule goes along, for the provider to choose per connection" "$out" \
-    "&rules=1&r1.rule=legacy%20host&r1.hosts=billing.legacy.test&r1.min=TLSv1"
+    "&rules=1&r1.rule=legacy%20host&r1.hosts=billing.legacy.test&"
+assert_contains "... with its values" "$out" "&r1.min=TLSv1"
 out=$($TLSO run --min-protocol TLSv9 -- java -version 2>&1); status=$?
 assert_contains "a bad configuration names the variable" "$out" "TLSOVERRIDE_MIN_PROTOCOL: unknown protocol version 'TLSv9'"
 assert_contains "... and java is not started without its policy" "$out" "not starting java"
 assert_eq "... exit 2" "$status" "2"
+
+printf '#!/bin/sh\nexec java "$@"\n' >"$T/java-wrapper"
+chmod +x "$T/java-wrapper"
+out=$($TLSO run --print-env --min-protocol TLSv1.2 -- "$T/java-wrapper" 2>&1)
+assert_contains "a shell script's Java programs get the provider" "$out" "JAVA_TOOL_OPTIONS=-javaagent:$B/tlsoverride-jsse.jar"
+assert_contains "... and its node programs the module" "$out" "NODE_OPTIONS=--require=$B/tlsoverride.js"
+out=$($TLSO run --print-env --min-protocol TLSv9 -- "$T/java-wrapper" 2>&1); status=$?
+assert_eq "a bad configuration does not stop a shell script (the library reports it in its OpenSSL programs)" "$status" "0"
 
 out=$($TLSO doctor java 2>&1)
 assert_contains "doctor says what governs java" "$out" "yes: java carries its own TLS (JSSE"
@@ -112,8 +122,8 @@ else
     assert_contains "... and the record names the host and the rule" "$out" "sni=modern.test alert=\"protocol version\" (received)"
     assert_contains "... the rule" "$out" "rule=\"modern hosts\""
 
-    out=$($TLSO run --min-protocol TLSv1.3 --log-handshakes -- java $OLD_JDK -cp "$B/tests" JavaClient --ca "$CERTS/ca.pem" $MODERN default 2>&1)
-    assert_contains "under min TLSv1.3, Java on its defaults is refused" "$out" "default: handshake failed: Received fatal alert: protocol_version"
+    out=$($TLSO run --min-protocol TLSv1.3 --log-handshakes -- "$T/java-wrapper" $OLD_JDK -cp "$B/tests" JavaClient --ca "$CERTS/ca.pem" $MODERN default 2>&1)
+    assert_contains "under min TLSv1.3, Java on its defaults, started by a shell script, is refused" "$out" "default: handshake failed: Received fatal alert: protocol_version"
     assert_contains "the failure record says what was offered" "$out" \
         "handshake FAILED: client java peer=127.0.0.1:$MODERN sni=- alert=\"protocol version\" (received) reason=\"Received fatal alert: protocol_version\" offered=TLSv1.3-TLSv1.3"
 fi
