@@ -209,10 +209,7 @@ struct Translator {
 
     template <class T>
     void untranslated(const Setting<T>& field, const std::string& what) {
-        if (quiet) return;
-        std::string where = field ? field->origin.location : "";
-        std::fprintf(stderr, "tlsoverride run: %s%s%s (not applied to %s)\n", where.c_str(), where.empty() ? "" : ": ",
-                     one_line(what).c_str(), runtime_name(runtime));
+        untranslated(field ? field->origin.location : std::string(), what);
     }
     void untranslated(const std::string& where, const std::string& what) {
         if (quiet) return;
