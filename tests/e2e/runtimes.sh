@@ -104,6 +104,7 @@ else
     assert_contains "under enforce TLSv1.2, Java on its defaults connects (raw socket)" "$out" "default: connected TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
     assert_contains "the pinned Java client connects with TLSv1.2" "$out" "pinned: connected TLSv1.2"
     assert_contains "HttpsURLConnection gets its page" "$out" "https: connected TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 http 200"
+    assert_eq "... and sends no address as a server name, as JSSE itself does not" "$(grep -c "\"sni\":\"127.0.0.1\"" "$T/java.json")" "0"
     assert_contains "an SSLEngine client connects" "$out" "engine: connected TLSv1.2"
     assert_contains "the pinned Java server accepts TLSv1.2" "$out" "server: connected TLSv1.2"
     records=$(cat "$T/java.json" 2>/dev/null)

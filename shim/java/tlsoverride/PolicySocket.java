@@ -117,9 +117,23 @@ final class PolicySocket extends SSLSocket {
     @Override public void setEnabledCipherSuites(String[] c) { programChose = true; s.setEnabledCipherSuites(Apply.suites(policy, c, s.getSupportedCipherSuites())); }
     // Setting parameters read back with only the server name changed (HttpsURLConnection) is no choice.
     @Override public void setSSLParameters(SSLParameters p) {
+        dropAddressNames(p);
         if (p != null && (changes(p.getProtocols(), s.getEnabledProtocols()) || changes(p.getCipherSuites(), s.getEnabledCipherSuites())))
             programChose = true;
         s.setSSLParameters(Apply.parameters(policy, p, s.getSupportedProtocols(), s.getSupportedCipherSuites()));
+    }
+
+    // HttpsURLConnection gives a socket that is not JSSE's own the host as a server name
+    // even when it is an address (HttpsClient.afterConnect), which JSSE's socket never
+    // sends (RFC 6066 allows no literal address in SNI): keep it that way.
+    private static void dropAddressNames(SSLParameters p) {
+        if (p == null || p.getServerNames() == null) return;
+        List<javax.net.ssl.SNIServerName> names = new java.util.ArrayList<>();
+        for (javax.net.ssl.SNIServerName n : p.getServerNames()) {
+            String host = n instanceof javax.net.ssl.SNIHostName ? ((javax.net.ssl.SNIHostName) n).getAsciiName() : "";
+            if (!host.matches("[0-9.]+") && !host.contains(":")) names.add(n);
+        }
+        if (names.size() != p.getServerNames().size()) p.setServerNames(names);
     }
 
     private static boolean changes(String[] asked, String[] now) { return asked != null && !java.util.Arrays.equals(asked, now); }
