@@ -36,7 +36,7 @@ final class Handshakes {
     }
 
     static void ok(Policy policy, boolean server, String peer, String sni, SSLSession session, long startedMillis) {
-        if (!policy.log.handshakes || session == null) return;
+        if (!policy.log.handshakes || session == null || "NONE".equals(session.getProtocol())) return;
         // A server's SNI is the one the client asked for, in the session.
         if (server && session instanceof ExtendedSSLSession)
             for (SNIServerName n : ((ExtendedSSLSession) session).getRequestedServerNames())

@@ -14,7 +14,7 @@ import javax.net.ssl.SSLSession;
 
 final class PolicyEngine extends SSLEngine {
     private final SSLEngine e;
-    private Policy policy;  // the process's, until a rule for this connection is chosen
+    private volatile Policy policy;  // the process's, until a rule for this connection is chosen
     private boolean recorded;
     private boolean programChose;  // the program set protocols or suites itself
     private long started;

@@ -26,10 +26,11 @@ import javax.net.ssl.SSLSocket;
 
 final class PolicySocket extends SSLSocket {
     private final SSLSocket s;
-    private Policy policy;  // the process's, until a rule for this connection is chosen
-    private boolean recorded;
+    private volatile Policy policy;  // the process's, until a rule for this connection is chosen
+    // volatile: every read and write looks at them, and after the handshake takes no lock.
+    private volatile boolean recorded;
     private boolean programChose;  // the program set protocols or suites itself
-    private long started;
+    private volatile long started;
 
     PolicySocket(SSLSocket delegate, Policy policy) {
         this.s = delegate;
@@ -43,7 +44,11 @@ final class PolicySocket extends SSLSocket {
 
     // At the latest when the handshake starts, the connection's rule is chosen (the
     // library's per-connection rules): by the server name the client set, and the role.
-    private synchronized void beforeHandshake() {
+    private void beforeHandshake() {
+        if (started == 0) chooseRule();
+    }
+
+    private synchronized void chooseRule() {
         if (started != 0) return;
         started = System.currentTimeMillis();
         Policy chosen = policy.forConnection(Handshakes.sni(s.getSSLParameters()), !s.getUseClientMode());
@@ -56,7 +61,11 @@ final class PolicySocket extends SSLSocket {
         }
     }
 
-    private synchronized void afterHandshake() {
+    private void afterHandshake() {
+        if (!recorded) record();
+    }
+
+    private synchronized void record() {
         if (recorded) return;
         recorded = true;
         SSLSession session = s.getSession();  // the handshake is over: this does not start one
