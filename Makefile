@@ -215,7 +215,7 @@ HAVE_JAVAC := $(shell command -v $(JAVAC) 2>/dev/null)
 BUILT_RUNTIME_PARTS := $(B)/tlsoverride.js $(if $(HAVE_JAVAC),$(B)/tlsoverride-jsse.jar)
 
 all: $(BUILT_RUNTIME_PARTS)
-test-deps: $(RUNTIME_PARTS) $(B)/tests/JavaClient.class
+test-deps: $(RUNTIME_PARTS) $(B)/tests/JavaClient.class $(B)/tests/policy/tlsoverride/PolicyTable.class
 
 $(B)/.java-deps-installed: scripts/install-deps | $(B)/.deps-installed
 	@scripts/install-deps java
@@ -236,6 +236,11 @@ $(B)/tlsoverride.js: shim/node/tlsoverride.js
 $(B)/tests/JavaClient.class: tests/clients/JavaClient.java | $(B)/.java-deps-installed
 	@mkdir -p $(B)/tests
 	$(JAVAC) -d $(B)/tests $<
+
+# The provider's pure decisions, table-tested inside its package.
+$(B)/tests/policy/tlsoverride/PolicyTable.class: tests/clients/PolicyTable.java $(B)/tlsoverride-jsse.jar
+	@mkdir -p $(B)/tests/policy
+	$(JAVAC) -Xlint:all -Werror -cp $(B)/java -d $(B)/tests/policy $<
 
 install: install-runtimes
 install-runtimes: $(BUILT_RUNTIME_PARTS)

@@ -372,3 +372,6 @@ if (!text) {
     try { fs.writeSync(2, `tlsoverride[${process.pid}]: warning: the node module could not be installed (${e.message}); node runs without the policy\n`); } catch (_) { /* nothing */ }
   }
 }
+
+// For tests/clients/policy-table.js: the pure decisions.
+module.exports = { Policy, glob, VERSIONS };

@@ -96,6 +96,8 @@ if [ -n "${SANITIZED:-}" ]; then
 elif ! command -v java >/dev/null || [ ! -f "$B/tests/JavaClient.class" ]; then
     echo "# skip - no JDK (scripts/install-deps java installs openjdk-17-jdk-headless)"
 else
+    java -cp "$B/java:$B/tests/policy" tlsoverride.PolicyTable 2>&1
+
     out=$(javaclient $MODERN default pinned https server)
     assert_contains "Java on its (old) defaults fails against a TLSv1.2-only server" "$out" "default: handshake failed: Received fatal alert: protocol_version"
     assert_contains "Java pinned to SSLContext TLSv1 + setEnabledProtocols(TLSv1) fails" "$out" "pinned: handshake failed"
@@ -140,6 +142,7 @@ elif ! command -v node >/dev/null; then
 elif ! nm -D --defined-only "$(readlink -f "$(command -v node)")" 2>/dev/null | grep -q ' SSL_CTX_new$'; then
     echo "# skip - this node links libssl (Debian's nodejs): the preload governs it; the module is for a node with its own OpenSSL"
 else
+    node "$(dirname "$NODECLIENT")/policy-table.js" "$B/tlsoverride.js" 2>&1
     out=$($TLSO doctor node 2>&1)
     assert_contains "doctor says what governs a node with its own OpenSSL" "$out" "yes: node carries its own OpenSSL"
     out=$(nodeclient $MODERN default min13)
