@@ -78,9 +78,9 @@ void print_help(FILE* out) {
                "      --print-env                  print the environment run would set for COMMAND, one\n"
                "                                   VAR=value line each (a systemd EnvironmentFile=), and exit\n"
                "\n"
-               "Exit status: COMMAND's; 2 usage error, or a bad configuration for a Java or node COMMAND; 125 library not found; 126 COMMAND is\n"
-               "setuid, setgid or has file capabilities (ld.so would ignore the library);\n"
-               "127 COMMAND not found or not runnable.\n"
+               "Exit status: COMMAND's; 2 usage error, or a bad configuration for a Java or node\n"
+               "COMMAND; 125 library not found; 126 COMMAND is setuid, setgid or has file\n"
+               "capabilities (ld.so would ignore the library); 127 COMMAND not found or not runnable.\n"
                "\n"
                "example: tlsoverride run --min-protocol TLSv1.2 --log info -- ./legacy-client host\n",
                out);
