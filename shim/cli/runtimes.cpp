@@ -427,6 +427,8 @@ RuntimeSetup runtime_setup(const RuntimeCommand& rc, const std::string& argv0, c
     }
     const Settings& s = pc.layer(rule);
     const Mode mode = pc.process.mode ? pc.process.mode->value : Mode::Default;
+    const bool records = pc.process.log_handshakes && pc.process.log_handshakes->value;
+    if (s.empty() && per_connection.empty() && !records) return setup;  // nothing to apply or to record
 
     // A child names itself (java, node) in its records; a recognised command by its name.
     std::string query = "v=1&mode=" + std::string(mode_name(mode)) + (children ? "" : "&program=" + encoded(program));
@@ -434,7 +436,7 @@ RuntimeSetup runtime_setup(const RuntimeCommand& rc, const std::string& argv0, c
     query += "&log=" + std::string(log_level_name(level));
     if (pc.process.log_format && pc.process.log_format->value == LogFormat::Json) query += "&log_format=json";
     if (pc.process.log_file) query += "&log_file=" + encoded(pc.process.log_file->value);
-    if (pc.process.log_handshakes && pc.process.log_handshakes->value) query += "&handshakes=1";
+    if (records) query += "&handshakes=1";
     if (!per_connection.empty()) query += "&rules=" + std::to_string(per_connection.size());
     for (std::size_t n = 0; n < per_connection.size(); ++n) {
         const Rule& r = pc.config.rules[per_connection[n]];

@@ -25,6 +25,8 @@ assert_contains "--print-env: the resolved policy for the provider" "$out" "TLSO
 assert_contains "--print-env: the preload still comes first for OpenSSL children" "$out" "LD_PRELOAD=$LIB"
 assert_contains "--print-env: the flags as variables" "$out" "TLSOVERRIDE_MIN_PROTOCOL=TLSv1.2"
 
+out=$($TLSO run --print-env -- java -version 2>&1)
+assert_not_contains "no policy and no records: the JVM gets nothing (and pays nothing)" "$out" "JAVA_TOOL_OPTIONS"
 out=$(JAVA_TOOL_OPTIONS='-Xmx64m -Djdk.tls.client.protocols=TLSv1' $TLSO run --print-env --min-protocol TLSv1.2 -- java -version 2>&1)
 assert_contains "an existing JAVA_TOOL_OPTIONS is kept" "$out" "-Dcom.ibm.jsse2.overrideDefaultTLS=true -Xmx64m"
 assert_not_contains "... but a property the policy sets is the policy's" "$out" "protocols=TLSv1 "
