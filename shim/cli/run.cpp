@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "executable.hpp"
 #include "run.hpp"
+#include "runtimes.hpp"
 
 #include <unistd.h>
 
@@ -78,10 +79,12 @@ void print_help(FILE* out) {
     }
     std::fputs("  -h, --help                       this text\n"
                "      --version                    version, and the library that would be preloaded\n"
+               "      --print-env                  print the environment run would set for COMMAND, one\n"
+               "                                   VAR=value line each (a systemd EnvironmentFile=), and exit\n"
                "\n"
-               "Exit status: COMMAND's; 2 usage error; 125 library not found; 126 COMMAND is\n"
-               "setuid, setgid or has file capabilities (ld.so would ignore the library);\n"
-               "127 COMMAND not found or not runnable.\n"
+               "Exit status: COMMAND's; 2 usage error, or a bad configuration for a Java or node\n"
+               "COMMAND; 125 library not found; 126 COMMAND is setuid, setgid or has file\n"
+               "capabilities (ld.so would ignore the library); 127 COMMAND not found or not runnable.\n"
                "\n"
                "example: tlsoverride run --min-protocol TLSv1.2 --log info -- ./legacy-client host\n",
                out);
@@ -94,6 +97,7 @@ struct RunRequest {
     char** command = nullptr;                                   // NULL-terminated, argv-style
     bool help = false;
     bool version = false;
+    bool print_env = false;
 };
 
 const SettingFlag* setting_flag_named(std::string_view name) {
@@ -136,6 +140,10 @@ std::string parse_run_arguments(int argc, char** argv, RunRequest& request) {
         if (arg == "--version") {
             request.version = true;
             return "";
+        }
+        if (arg == "--print-env") {
+            request.print_env = true;
+            continue;
         }
         if (arg.size() < 2 || arg[0] != '-') break;  // COMMAND starts here
         if (arg.substr(0, 2) != "--")
@@ -258,7 +266,7 @@ std::optional<std::string> preload_library_path(const char* who) {
                      who, library.path.c_str());
         return std::nullopt;
     }
-    return preload_value(library.path);
+    return library.path;
 }
 
 // ---- LD_PRELOAD --------------------------------------------------------------------
@@ -277,7 +285,7 @@ bool is_tlsoverride_entry(std::string_view entry) {
 // spaces and colons; we write colons. Any other copy of our stage 1 (a nested run, or a
 // different install) is dropped: two copies would both interpose the same functions.
 std::string preload_list(const std::string& library, const char* existing) {
-    std::string list = library;
+    std::string list = preload_value(library);
     std::string_view rest = existing ? existing : "";
     while (!rest.empty()) {
         size_t end = rest.find_first_of(" :");
@@ -361,7 +369,17 @@ int command_run(int argc, char** argv) {
     if (!library) return exit_no_library;
 
     for (const auto& [variable, value] : request.variables) setenv(variable, value.c_str(), 1);
-    setenv("LD_PRELOAD", preload_list(*library, std::getenv("LD_PRELOAD")).c_str(), 1);
+    // Java and node carry their own TLS: the policy is translated for them (runtimes.cpp).
+    RuntimeSetup runtime = runtime_setup(recognise_runtime(*program), command, library->substr(0, library->rfind('/')));
+    if (!runtime.ok) return exit_usage;
+    runtime.variables.insert(runtime.variables.begin(),
+                             {"LD_PRELOAD", preload_list(*library, std::getenv("LD_PRELOAD"))});
+    if (request.print_env) {
+        EnvironmentVariables all(request.variables.begin(), request.variables.end());
+        all.insert(all.end(), runtime.variables.begin(), runtime.variables.end());
+        return print_environment(all);
+    }
+    for (const auto& [variable, value] : runtime.variables) setenv(variable.c_str(), value.c_str(), 1);
     execvp(command, request.command);
     return report_cannot_run(command, errno);
 }

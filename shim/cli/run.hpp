@@ -21,8 +21,9 @@ void report_missing_library(const LibrarySearch& search, const char* who);
 // there is none (not found, or a path LD_PRELOAD cannot express).
 std::optional<std::string> preload_library_path(const char* who);
 
-// LIBRARY first, then EXISTING's entries (a LD_PRELOAD value, may be NULL) without any
-// other copy of our stage 1.
+// LIBRARY first (named through $LIB when it is installed in its multiarch directory, so
+// that one value serves 64- and 32-bit programs), then EXISTING's entries (a LD_PRELOAD
+// value, may be NULL) without any other copy of our stage 1.
 std::string preload_list(const std::string& library, const char* existing);
 
 // True, after saying why, when PATH would start in secure-execution mode (setuid,
