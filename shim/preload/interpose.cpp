@@ -22,7 +22,6 @@ namespace {
 const Interposed* engine_hooks;
 bool engine_declined;  // the engine ran and cannot govern this process: pass through
 Stage1 stage1_for_engine;
-pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
 
 // The engine's OpenSSL hooks; null while there are none: the library is not
 // loadable yet, or this process's OpenSSL is not one tlsoverride governs.
@@ -31,7 +30,7 @@ const Interposed* engine(const OpenSsl* real) noexcept {
     if (hooks || __atomic_load_n(&engine_declined, __ATOMIC_ACQUIRE)) return hooks;
     void* library = stage1::engine_library();
     if (!library) return nullptr;
-    pthread_mutex_lock(&engine_lock);
+    stage1::StartLock lock;
     if (!engine_hooks && !engine_declined) {
         auto entry = reinterpret_cast<OpenSslEntry>(dlsym(library, TLSO_OPENSSL_ENTRY));
         stage1_for_engine = {real, stage1::enter, stage1::leave};
@@ -40,9 +39,7 @@ const Interposed* engine(const OpenSsl* real) noexcept {
         else __atomic_store_n(&engine_declined, true, __ATOMIC_RELEASE);
         if (!entry) stage1::warn("the tlsoverride engine has no OpenSSL entry point; running unmodified", "");
     }
-    hooks = engine_hooks;
-    pthread_mutex_unlock(&engine_lock);
-    return hooks;
+    return engine_hooks;
 }
 
 bool said_ungoverned;

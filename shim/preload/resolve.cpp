@@ -24,7 +24,6 @@ namespace {
 
 OpenSsl table;
 bool complete = false;  // written under lock, read after the acquire below
-pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 unsigned long long tried_at_adds = ~0ULL;  // the library count at the last full attempt
 
 void* find(void* handle, const char* name) {
@@ -123,9 +122,8 @@ void attempt() {
 
 const OpenSsl* real_openssl() noexcept {
     if (__atomic_load_n(&complete, __ATOMIC_ACQUIRE)) return &table;
-    pthread_mutex_lock(&lock);
+    stage1::StartLock lock;
     if (!complete) attempt();
-    pthread_mutex_unlock(&lock);
     return complete ? &table : nullptr;
 }
 

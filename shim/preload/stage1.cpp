@@ -36,7 +36,12 @@ bool find_engine(char* path, size_t size) {
     return n > 0 && static_cast<size_t>(n) < size;
 }
 
-pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
+pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
+bool fork_handlers;  // registered, under start_lock
+
+void before_fork() { pthread_mutex_lock(&start_lock); }
+void after_fork() { pthread_mutex_unlock(&start_lock); }
+
 void* engine_handle;
 bool said_engine_missing;
 int attempts;  // a failed load is tried again on a few later calls, not on every one
@@ -47,6 +52,14 @@ bool quiet() {
 }
 
 }  // namespace
+
+StartLock::StartLock() noexcept {
+    pthread_mutex_lock(&start_lock);
+    // Registered under the lock: a fork either comes before (nothing had started) or
+    // runs the handlers, which wait for the lock.
+    if (!fork_handlers) fork_handlers = pthread_atfork(before_fork, after_fork, after_fork) == 0;
+}
+StartLock::~StartLock() { pthread_mutex_unlock(&start_lock); }
 
 Reentry::Reentry() noexcept : outermost_(depth++ == 0) {}
 Reentry::~Reentry() { --depth; }
@@ -76,7 +89,7 @@ void* engine_library() noexcept {
     void* handle = __atomic_load_n(&engine_handle, __ATOMIC_ACQUIRE);
     if (handle) return handle;
     int saved = errno;
-    pthread_mutex_lock(&engine_lock);
+    StartLock lock;
     char engine_path[PATH_MAX];
     bool found = find_engine(engine_path, sizeof engine_path);
     if (!engine_handle && found && attempts < 8) {
@@ -92,7 +105,6 @@ void* engine_library() noexcept {
         warn("cannot find the directory the tlsoverride library was loaded from", "");
     }
     handle = engine_handle;
-    pthread_mutex_unlock(&engine_lock);
     errno = saved;
     return handle;
 }

@@ -23,6 +23,19 @@ private:
 void enter() noexcept;
 void leave() noexcept;
 
+// The one lock of stage 1, held only while something starts (finding the TLS
+// library's functions, loading and starting the engine); afterwards every path is
+// lock-free. fork() waits for it (pthread_atfork, registered on the first call that
+// needs the lock), so a child never inherits a half-done start: it sees the start
+// either not begun or complete.
+class StartLock {
+public:
+    StartLock() noexcept;
+    ~StartLock();
+    StartLock(const StartLock&) = delete;
+    StartLock& operator=(const StartLock&) = delete;
+};
+
 // One line on standard error, "tlsoverride[PID]: warning: MESSAGEDETAIL", unless
 // TLSOVERRIDE_LOG asks for less. errno is preserved.
 void warn(const char* message, const char* detail) noexcept;

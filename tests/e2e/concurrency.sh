@@ -69,3 +69,18 @@ for run in 1 2 3; do
     assert_eq "run $run: the configuration was read once, by one of the racing threads" "$n" "1"
     [ "$status" -eq 0 ] || printf '%s\n' "$out" | grep -v " $LEGACY_EXPECTED\$\| $MODERN_EXPECTED\$" | head -20 | sed 's/^/#   /'
 done
+
+# A fork() in the middle of the process's first OpenSSL call (issue 13): the child must
+# neither hang on a lock the starting thread held nor see a half-started engine. A
+# configuration of 900 rules makes the start last a few milliseconds; the fork lands at
+# several points of it.
+{
+    printf '[policy]\nmin_protocol = "TLSv1.2"\n'
+    for i in $(seq 1 900); do printf '[[rule]]\nhost = ["h%d.example", "*.d%d.example"]\nciphers = "ECDHE+AESGCM"\n' "$i" "$i"; done
+} > "$T/big.toml"
+for delay in 0 1000 3000; do
+    out=$(TLSOVERRIDE_CONFIG=$T/big.toml preload timeout 60 "$B/tests/forkstart" "$delay" "$PORT" 2>&1)
+    # The child's pinned TLSv1 method is replaced: it speaks TLSv1.2 or TLSv1.3, never TLSv1.
+    case "$out" in "child: connected TLSv1.2" | "child: connected TLSv1.3") got=policy ;; *) got=$out ;; esac
+    assert_eq "a fork ${delay}us into the first OpenSSL call: the child starts cleanly and gets the policy" "$got" "policy"
+done
