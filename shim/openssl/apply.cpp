@@ -179,4 +179,32 @@ Diagnostics validate_with_openssl(const OpenSsl& ssl, const std::vector<const Se
     return errors;
 }
 
+Diagnostics unauthenticated_suites(const OpenSsl& ssl, const std::vector<const Settings*>& layers) {
+    Diagnostics notes;
+    SSL_CTX* scratch = ssl.real.SSL_CTX_new(ssl.TLS_method());
+    if (!scratch) return notes;
+    ssl.ERR_set_mark();
+    std::set<std::string> seen;
+    for (const Settings* layer : layers) {
+        if (!layer->ciphers || !seen.insert(layer->ciphers->value).second) continue;
+        // As written, at level 0 (a list's own @SECLEVEL still applies): what it asks for.
+        ssl.real.SSL_CTX_set_security_level(scratch, 0);
+        if (!ssl.real.SSL_CTX_set_cipher_list(scratch, layer->ciphers->value.c_str())) continue;
+        const auto* list = reinterpret_cast<const OPENSSL_STACK*>(ssl.SSL_CTX_get_ciphers(scratch));
+        int n = ssl.OPENSSL_sk_num(list), unauthenticated = 0;
+        for (int i = 0; i < n; i++) {
+            const auto* c = static_cast<const SSL_CIPHER*>(ssl.OPENSSL_sk_value(list, i));
+            unauthenticated += ssl.SSL_CIPHER_get_auth_nid(c) == NID_auth_null || ssl.SSL_CIPHER_get_cipher_nid(c) == NID_undef;
+        }
+        if (unauthenticated)
+            notes.push_back({layer->ciphers->origin.location,
+                             "note: ciphers '" + layer->ciphers->value + "' would enable " + std::to_string(unauthenticated) +
+                                 " anonymous or null-encryption suites; tlsoverride never enables them (it applies the "
+                                 "list with :!aNULL:!eNULL)"});
+    }
+    ssl.ERR_pop_to_mark();
+    ssl.SSL_CTX_free(scratch);
+    return notes;
+}
+
 }  // namespace tlso

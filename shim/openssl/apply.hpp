@@ -30,6 +30,10 @@ std::optional<Diagnostic> apply_to_connection(const OpenSsl& ssl, SSL* s, const 
 // layers is checked once. Returns every rejection.
 Diagnostics validate_with_openssl(const OpenSsl& ssl, const std::vector<const Settings*>& layers);
 
+// Notes for `check`: each policy cipher list that, as written, would enable anonymous
+// (aNULL) or null-encryption (eNULL) suites, which tlsoverride strikes off.
+Diagnostics unauthenticated_suites(const OpenSsl& ssl, const std::vector<const Settings*>& layers);
+
 // OpenSSL's version numbers <-> ours. 0 (no bound) and DTLS versions are nullopt.
 std::optional<Protocol> protocol_of(int openssl_version);
 int openssl_version_of(Protocol p);

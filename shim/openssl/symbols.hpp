@@ -38,7 +38,8 @@
     X(SSL_CTX_set_ex_data) X(SSL_CTX_get_ex_data) X(SSL_set_ex_data) X(SSL_get_ex_data)     \
     X(SSL_CTX_get_ciphers) X(SSL_get_ciphers) X(SSL_get_servername) X(SSL_get_version)      \
     X(SSL_get_current_cipher) X(SSL_CIPHER_get_name) X(SSL_session_reused) X(SSL_get_fd)    \
-    X(SSL_want) X(SSL_alert_desc_string_long) X(SSL_get_verify_result)
+    X(SSL_want) X(SSL_alert_desc_string_long) X(SSL_get_verify_result)                      \
+    X(SSL_CIPHER_get_auth_nid) X(SSL_CIPHER_get_cipher_nid)
 
 #define TLSO_LIBCRYPTO_USED(X)                                                              \
     X(OpenSSL_version_num) X(CRYPTO_get_ex_new_index) X(OPENSSL_sk_num) X(OPENSSL_sk_value)  \
