@@ -13,12 +13,14 @@ SAN     ?=
 SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer,)
 
 # The library is private to tlsoverride: $(PREFIX)/lib/tlsoverride, or Debian's
-# multiarch directory when installing into /usr.
+# multiarch directory when installing into /usr. Not a knob: the command finds the
+# library relative to its own path (bin/../lib/...), so nothing is compiled in and
+# `make install` never rebuilds what `make` built.
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 ifeq ($(PREFIX),/usr)
-LIBDIR ?= $(PREFIX)/lib/$(MULTIARCH)/tlsoverride
+LIBDIR := $(PREFIX)/lib/$(MULTIARCH)/tlsoverride
 else
-LIBDIR ?= $(PREFIX)/lib/tlsoverride
+LIBDIR := $(PREFIX)/lib/tlsoverride
 endif
 
 COMMON   := -std=c++20 -Ishim -fPIC -Wall -Wextra -fvisibility=hidden -fvisibility-inlines-hidden \
@@ -50,7 +52,7 @@ UNIT_OBJ   := $(call obj,$(UNIT_SRC))
 all: $(B)/libtlsoverride.so $(B)/libtlsoverride-engine.so $(B)/tlsoverride
 
 $(STAGE1_OBJ): EXTRA := $(STAGE1FLAGS)
-$(B)/obj/shim/cli/run.o: EXTRA := -DTLSO_LIBDIR='"$(LIBDIR)"'
+$(B)/obj/shim/cli/run.o: EXTRA := -DTLSO_MULTIARCH='"$(MULTIARCH)"'
 
 # A fresh Debian or Ubuntu machine gets its compiler and libraries on the first
 # build (scripts/install-deps is idempotent and uses sudo only when not root).
@@ -129,15 +131,6 @@ INSTALL ?= install
 EXAMPLE_CONFIGS := $(wildcard config/*.toml)
 SYSTEMD_EXAMPLES := $(patsubst config/%,%,$(wildcard config/systemd/*/*))
 
-# run.o has $(LIBDIR) compiled in. Recompile it whenever LIBDIR differs from the last
-# build, so that `make && make install PREFIX=/opt/x` does not install a binary that
-# looks for the library under /usr/local first.
-$(B)/obj/shim/cli/run.o: $(B)/.libdir
-$(B)/.libdir: FORCE
-	@mkdir -p $(B)
-	@echo '$(LIBDIR)' | cmp -s - $@ || echo '$(LIBDIR)' > $@
-FORCE:
-
 install: all
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)
 	$(INSTALL) -m 755 $(B)/tlsoverride $(DESTDIR)$(BINDIR)/tlsoverride
@@ -159,7 +152,6 @@ deb: all
 	@scripts/install-deps deb
 	scripts/make-deb $(B) $(VERSION)
 
-.PHONY: FORCE
 
 # --- hardening: sanitizers and fuzzing ---
 # make test-sanitize: the unit tests and every end-to-end story against an ASan+UBSan

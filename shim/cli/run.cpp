@@ -16,10 +16,10 @@
 #include <utility>
 #include <vector>
 
-// The install-time library directory; the Makefile passes it. A build without it still
-// finds the library beside the binary or under ../lib/tlsoverride.
-#ifndef TLSO_LIBDIR
-#define TLSO_LIBDIR "/usr/local/lib/tlsoverride"
+// Debian's multiarch triplet ("x86_64-linux-gnu"), from the compiler; the Makefile passes
+// it. It is a property of the build, not of PREFIX, so `make install` never recompiles.
+#ifndef TLSO_MULTIARCH
+#define TLSO_MULTIARCH ""
 #endif
 
 namespace {
@@ -175,33 +175,26 @@ std::string directory_of_this_program() {
     return path.substr(0, path.rfind('/'));
 }
 
-// Where a relocated install keeps the library, relative to its bin directory: the tail of
-// the compiled-in directory from its last "lib/" on ("lib/tlsoverride" or, for
-// PREFIX=/usr, "lib/x86_64-linux-gnu/tlsoverride"). This is what makes an install staged
-// with DESTDIR, or copied elsewhere, work.
-std::string libdir_below_prefix() {
-    std::string_view libdir = TLSO_LIBDIR;
-    size_t at = libdir.rfind("/lib/");
-    return at == std::string_view::npos ? "lib/tlsoverride" : std::string(libdir.substr(at + 1));
-}
-
 struct LibrarySearch {
     std::string path;                  // absolute, resolved; empty when not found
     std::vector<std::string> looked;   // every directory tried, for the error message
     std::string missing_engine_in;     // a directory with the preload file but no engine
 };
 
-// The compiled-in directory first, then the build tree (beside this binary), then the
-// relocated install. Stage 1 loads the engine from its own directory, so a directory
-// only counts when both files are there.
+// Relative to this binary only, so that the same file works from the build tree, from
+// any PREFIX and from a DESTDIR stage or a moved tree, and `make install` has nothing to
+// recompile: BIN/../lib/<multiarch>/tlsoverride (PREFIX=/usr, the Debian package), then
+// BIN/../lib/tlsoverride (any other PREFIX), then BIN itself (the build tree). Stage 1
+// loads the engine from its own directory, so a directory only counts when both files
+// are there.
 LibrarySearch find_library() {
     LibrarySearch search;
     std::string here = directory_of_this_program();
-    std::vector<std::string> dirs = {TLSO_LIBDIR};
+    std::vector<std::string> dirs;
     if (!here.empty()) {
-        dirs.push_back(here);
-        dirs.push_back(here + "/../" + libdir_below_prefix());
+        if (*TLSO_MULTIARCH) dirs.push_back(here + "/../lib/" TLSO_MULTIARCH "/tlsoverride");
         dirs.push_back(here + "/../lib/tlsoverride");
+        dirs.push_back(here);
     }
     for (const std::string& dir : dirs) {
         search.looked.push_back(dir);

@@ -96,6 +96,25 @@ assert_contains "run --help has an example" "$OUT" "example: tlsoverride run"
 out=$("$TLSO" run --version 2>&1)
 assert_contains "run --version names the library it would preload" "$out" "library: $LIB_REAL"
 
+# --- the command is never governed by its own library ---------------------------------
+# The README's way 3 (export LD_PRELOAD) and the systemd drop-in put the library into
+# tlsoverride itself. It restarts without it: probe and check give their normal answers.
+start_server -tls1 -cipher 'DEFAULT:@SECLEVEL=0' || exit 1
+TLS1_PORT=$PORT
+start_server -tls1_2 || exit 1   # PORT is the TLSv1.2 server again for the rest
+out=$(LD_PRELOAD="$LIB_REAL" TLSOVERRIDE_MODE=enforce TLSOVERRIDE_MIN_PROTOCOL=TLSv1.2 "$TLSO" probe "127.0.0.1:$TLS1_PORT" 2>&1)
+assert_contains "with LD_PRELOAD and a TLSv1.2 floor exported, probe still sees the TLSv1 server accept TLSv1" "$out" "TLSv1     yes"
+printf '[policy]\nciphers = "NOPE-NOPE"\n' >"$T/bad-ciphers.toml"
+capture env LD_PRELOAD="$LIB_REAL:$T/marker.so" TLSOVERRIDE_CONFIG="$T/bad-ciphers.toml" "$TLSO" check "$T/bad-ciphers.toml"
+assert_eq "with LD_PRELOAD and the bad file exported, check exits 1" "$STATUS" 1
+assert_contains "with LD_PRELOAD exported, check still reports OpenSSL's own verdict, located" "$OUT" \
+    "bad-ciphers.toml:2:11: ciphers 'NOPE-NOPE' rejected by OpenSSL: no cipher match"
+assert_not_contains "with LD_PRELOAD exported, check's own OpenSSL is not failed closed" "$OUT" "could not create a context"
+out=$(LD_PRELOAD="$LIB_REAL:$T/marker.so" "$TLSO" run -- sh -c 'echo "$LD_PRELOAD"' 2>&1)
+assert_eq "the restart keeps the rest of LD_PRELOAD, and run adds the library back for COMMAND" "$out" "$LIB_REAL:$T/marker.so"
+out=$(LD_PRELOAD="$LIB_REAL" TLSOVERRIDE_MIN_PROTOCOL=TLSv1.3 "$TLSO" explain 2>&1)
+assert_contains "with LD_PRELOAD exported, explain answers" "$out" "from environment TLSOVERRIDE_MIN_PROTOCOL"
+
 # --- doctor -----------------------------------------------------------------------------
 capture "$TLSO" doctor curl
 assert_eq "doctor curl: governed (exit 0)" "$STATUS" 0
@@ -190,18 +209,33 @@ fi
 submake B="$B" DESTDIR="$root" PREFIX=/usr/local uninstall >"$T/uninstall.log" 2>&1
 assert_eq "make uninstall removes every installed file" "$(find "$root" -type f)" ""
 
-# --- make install PREFIX=$T/prefix, no DESTDIR --------------------------------------------
-# Its own build directory (seeded with $B's objects) so $B's binary keeps its compiled-in
-# library directory; only run.o, which holds it, is recompiled.
+# --- make install PREFIX=/usr and PREFIX=$T/prefix: nothing is rebuilt ------------------
+# The command finds the library relative to itself, so one build serves every PREFIX:
+# make install copies what make built and compiles nothing.
+before=$(md5sum "$B/tlsoverride" "$B/libtlsoverride.so" "$B/libtlsoverride-engine.so")
+mtime=$(stat -c %Y "$B/tlsoverride" "$B/obj/shim/cli/run.o")
+if submake B="$B" DESTDIR="$T/usr-root" PREFIX=/usr install >"$T/usr-install.log" 2>&1; then
+    ok "make install DESTDIR=... PREFIX=/usr succeeds"
+else
+    not_ok "make install DESTDIR=... PREFIX=/usr succeeds"; sed 's/^/#   /' "$T/usr-install.log" | tail -20
+fi
+assert_not_contains "make install PREFIX=/usr compiles nothing" "$(cat "$T/usr-install.log")" " -c shim/"
+assert_eq "make install PREFIX=/usr leaves build/tlsoverride and the libraries as make built them" \
+    "$(md5sum "$B/tlsoverride" "$B/libtlsoverride.so" "$B/libtlsoverride-engine.so")" "$before"
+assert_eq "make install PREFIX=/usr does not touch build/tlsoverride or run.o" \
+    "$(stat -c %Y "$B/tlsoverride" "$B/obj/shim/cli/run.o")" "$mtime"
+out=$(clean_run "$T/usr-root/usr/bin/tlsoverride" run -- sh -c 'echo "$LD_PRELOAD"' 2>&1)
+assert_eq "the PREFIX=/usr stage finds the library in ../lib/$MULTIARCH/tlsoverride" "$out" \
+    "$T/usr-root/usr/lib/$MULTIARCH/tlsoverride/libtlsoverride.so"
 prefix=$T/prefix
-mkdir -p "$T/pbuild" && cp -a "$B/obj" "$T/pbuild/"
-if submake B="$T/pbuild" PREFIX="$prefix" install >"$T/pinstall.log" 2>&1; then
+if submake B="$B" PREFIX="$prefix" install >"$T/pinstall.log" 2>&1; then
     ok "make install PREFIX=\$T/prefix succeeds"
 else
     not_ok "make install PREFIX=\$T/prefix succeeds"; sed 's/^/#   /' "$T/pinstall.log" | tail -20
 fi
+assert_not_contains "make install PREFIX=\$T/prefix compiles nothing" "$(cat "$T/pinstall.log")" " -c shim/"
 out=$(clean_run "$prefix/bin/tlsoverride" run --version 2>&1)
-assert_contains "the installed command has its library directory compiled in" "$out" "library: $prefix/lib/tlsoverride/libtlsoverride.so"
+assert_contains "the installed command finds its library in ../lib/tlsoverride" "$out" "library: $prefix/lib/tlsoverride/libtlsoverride.so"
 out=$(clean_run "$prefix/bin/tlsoverride" run --min-protocol TLSv1.2 -- "$OLDCLIENT" --method tls1 "$PORT" 2>&1)
 assert_contains "the prefix install's tlsoverride run works with a clean environment" "$out" "connected TLSv1.2"
 out=$("$TLSO" run --version 2>&1)
