@@ -83,7 +83,8 @@ $(B)/libtlsoverride-engine.so: $(ENGINE_OBJ) $(CORE_OBJ) shim/openssl/engine.map
 $(B)/tlsoverride: $(CLI_OBJ) $(CORE_OBJ) $(ENGINE_OBJ)
 	$(CXX) $(SANFLAGS) $(LDFLAGS) -o $@ $^ -lssl -lcrypto -lpthread
 
-$(B)/unit-tests: $(UNIT_OBJ) $(CORE_OBJ)
+# The command-line grammar is pure too (shim/cli/args.*): its table tests run here.
+$(B)/unit-tests: $(UNIT_OBJ) $(CORE_OBJ) $(call obj,shim/cli/args.cpp)
 	$(CXX) $(SANFLAGS) $(LDFLAGS) -o $@ $^
 
 $(B)/tests/%: tests/clients/%.c | $(B)/.deps-installed

@@ -37,7 +37,7 @@ for pair in TLSOVERRIDE_MIN_PROTOCOL=TLSv1.2 TLSOVERRIDE_MAX_PROTOCOL=TLSv1.3 TL
 done
 out=$("$TLSO" run --log-handshakes sh -c 'echo "$TLSOVERRIDE_LOG_HANDSHAKES"' 2>&1)
 assert_eq "a bare --log-handshakes means true and does not swallow COMMAND" "$out" "true"
-mkdir -p "$T/cwd"
+mkdir -p "$T/cwd" && printf '[policy]\nmin_protocol = "TLSv1.2"\n' >"$T/cwd/policy.toml"
 out=$(cd "$T/cwd" && "$TLSO" run --config policy.toml --log-file=tls.log -- sh -c 'echo "$TLSOVERRIDE_CONFIG $TLSOVERRIDE_LOG_FILE"' 2>&1)
 here=$(cd "$T/cwd" && pwd -P)
 assert_eq "relative --config and --log-file are made absolute (COMMAND may change directory)" "$out" "$here/policy.toml $here/tls.log"
@@ -115,6 +115,85 @@ assert_eq "the restart keeps the rest of LD_PRELOAD, and run adds the library ba
 out=$(LD_PRELOAD="$LIB_REAL" TLSOVERRIDE_MIN_PROTOCOL=TLSv1.3 "$TLSO" explain 2>&1)
 assert_contains "with LD_PRELOAD exported, explain answers" "$out" "from environment TLSOVERRIDE_MIN_PROTOCOL"
 
+# --- one command-line grammar -------------------------------------------------------------
+json() { python3 -c "import json, sys; d = json.load(sys.stdin); print($1)"; }
+capture "$TLSO" run --log-handshakes yes -- sh -c 'echo started'
+assert_eq "run --log-handshakes yes -- CMD is a usage error, not a run of 'yes'" "$STATUS" 2
+assert_contains "the switch error says how to give it a value" "$OUT" "write --log-handshakes=yes"
+out=$("$TLSO" run --log-handshakes=no -- sh -c 'echo "$TLSOVERRIDE_LOG_HANDSHAKES"' 2>&1)
+assert_eq "a switch takes its value with =" "$out" "no"
+capture "$TLSO" run --min-protocol TLS1.2 -- sh -c 'echo started'
+assert_eq "run checks the settings first: --min-protocol TLS1.2 is a usage error (2)" "$STATUS" 2
+assert_contains "the typo gets the contract's message, named by its flag" "$OUT" \
+    "tlsoverride run: --min-protocol: unknown protocol version 'TLS1.2' (use TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3; did you mean TLSv1.2?)"
+assert_not_contains "the program is not started with a bad flag value" "$OUT" "started"
+capture "$TLSO" run --ciphers NOPE-NOPE -- sh -c 'echo started'
+assert_contains "run checks values with OpenSSL before starting" "$OUT" "--ciphers: ciphers 'NOPE-NOPE' rejected by OpenSSL"
+capture "$TLSO" run --config "$T/bad-ciphers.toml" -- sh -c 'echo started'
+assert_eq "a bad configuration file (on_error = fail): run exits 125 without starting COMMAND" "$STATUS" 125
+assert_contains "the file's error is located" "$OUT" "bad-ciphers.toml:2:11: ciphers 'NOPE-NOPE' rejected by OpenSSL"
+assert_not_contains "a bad configuration file: COMMAND is not started" "$OUT" "started"
+capture "$TLSO" run --config "$T/bad-ciphers.toml" --on-error ignore -- sh -c 'echo started'
+assert_contains "with on_error = ignore, run warns and starts COMMAND" "$OUT" "started"
+if printf 'int main(void) { return 0; }\n' | cc -static -x c - -o "$T/static-true" 2>/dev/null; then
+    capture "$TLSO" run -- "$T/static-true"
+    assert_eq "a static program still runs" "$STATUS" 0
+    assert_eq "a static program gets a one-line warning" "$OUT" \
+        "tlsoverride run: warning: static-true is statically linked: LD_PRELOAD has no effect on it (programs it starts are still governed)"
+    capture "$TLSO" run -q -- "$T/static-true"
+    assert_eq "run -q: no warning" "$OUT" ""
+else
+    echo "# skip static warning: cc -static unavailable"
+fi
+if printf 'int main(void) { return 0; }\n' | cc -m32 -x c - -o "$T/true32" 2>/dev/null; then
+    capture "$TLSO" run -q --log-handshakes -- "$T/true32"
+    assert_not_contains "run -q with a switch after it: a 32-bit program runs without run's warning (ld.so still complains)" "$OUT" "tlsoverride run: warning"
+    capture "$TLSO" run -- "$T/true32"
+    assert_contains "a 32-bit program gets the wrong-class warning" "$OUT" "another class than this tlsoverride"
+else
+    echo "# skip wrong-class warning: no 32-bit toolchain"
+fi
+cp /bin/true "$T/fake-go" && printf '\377 Go buildinf:\010\002go1.21.5\000' >>"$T/fake-go"
+capture "$TLSO" run -- "$T/fake-go"
+assert_contains "a Go program gets a warning naming Go's crypto/tls" "$OUT" "fake-go is a Go program"
+assert_contains "doctor says the same of a Go program" "$("$TLSO" doctor "$T/fake-go" 2>&1)" "is a Go program: Go's crypto/tls is not OpenSSL"
+out=$("$TLSO" run -- true 2>&1)
+assert_eq "a dynamic program without TLS of its own gets no warning" "$out" ""
+for cmd in check explain doctor probe; do
+    capture "$TLSO" $cmd --bogus
+    assert_eq "$cmd: an unknown flag is a usage error (2)" "$STATUS" 2
+    assert_contains "$cmd: the unknown flag is named with the command" "$OUT" "tlsoverride $cmd: unknown flag '--bogus'"
+    capture "$TLSO" $cmd --version
+    assert_eq "$cmd --version exits 0" "$STATUS" 0
+    capture "$TLSO" $cmd --help
+    assert_contains "$cmd --help has a usage line" "$OUT" "usage: tlsoverride $cmd"
+done
+capture "$TLSO" explain --hots x
+assert_contains "a misspelt flag gets the nearest name" "$OUT" "did you mean '--host'?"
+printf 'mode = "enforce"\n[policy]\nmin_protocol = "TLSv1.2"\n[[rule]]\nname = "old"\nhost = ["*.old.test"]\nmin_protocol = "TLSv1"\nsecurity_level = 0\n' >"$T/good.toml"
+out=$("$TLSO" check --json "$T/good.toml")
+assert_eq "check --json (flag before FILE): ok, and the policy's value with its file position" \
+    "$(printf '%s' "$out" | json 'd["ok"], d["policy"]["min_protocol"]["value"], d["policy"]["min_protocol"]["at"].endswith("good.toml:3:16")')" \
+    "True TLSv1.2 True"
+assert_eq "check --json: rules with their conditions and settings" \
+    "$(printf '%s' "$out" | json 'd["rules"][0]["name"], d["rules"][0]["host"], d["rules"][0]["settings"]["security_level"]["value"], d["process"]["mode"]["value"]')" \
+    "old ['*.old.test'] 0 enforce"
+capture "$TLSO" check "$T/bad-ciphers.toml" --json
+assert_eq "check FILE --json on a bad file exits 1" "$STATUS" 1
+assert_eq "check --json lists the errors as where and message" \
+    "$(printf '%s' "$OUT" | json 'd["ok"], d["errors"][0]["where"].endswith("bad-ciphers.toml:2:11"), "rejected by OpenSSL" in d["errors"][0]["message"]')" \
+    "False True True"
+out=$("$TLSO" explain --config="$T/good.toml" --host a.old.test --role=client --json)
+assert_eq "explain --json: the matching rule and where each value comes from; null when left to the program" \
+    "$(printf '%s' "$out" | json 'd["rule"]["name"], d["settings"]["min_protocol"]["value"], d["settings"]["min_protocol"]["from"], d["settings"]["ciphers"], d["case"]["role"]')" \
+    "old TLSv1 rule \"old\" None client"
+out=$("$TLSO" doctor --json curl)
+assert_eq "doctor --json curl: the verdict and the evidence" \
+    "$(printf '%s' "$out" | json 'd["verdict"], d["governed"], any(e["label"] == "mode" for e in d["evidence"]), d["exit_status"]')" \
+    "yes True True 0"
+capture "$TLSO" doctor -- curl
+assert_eq "doctor -- PROGRAM: -- ends the flags" "$STATUS" 0
+
 # --- doctor -----------------------------------------------------------------------------
 capture "$TLSO" doctor curl
 assert_eq "doctor curl: governed (exit 0)" "$STATUS" 0
@@ -162,7 +241,7 @@ capture "$TLSO" doctor
 assert_eq "doctor without PROGRAM is a usage error" "$STATUS" 2
 capture "$TLSO" doctor --help
 assert_eq "doctor --help exits 0" "$STATUS" 0
-assert_contains "doctor --help has the usage line" "$OUT" "usage: tlsoverride doctor PROGRAM"
+assert_contains "doctor --help has the usage line" "$OUT" "usage: tlsoverride doctor [--json] PROGRAM"
 assert_contains "doctor --version" "$("$TLSO" doctor --version 2>&1)" "tlsoverride doctor "
 
 # --- man pages ------------------------------------------------------------------------
