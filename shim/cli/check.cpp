@@ -26,7 +26,7 @@ constexpr const char* usage =
     "FILE defaults to $TLSOVERRIDE_CONFIG, then /etc/tlsoverride/config.toml.\n"
     "Environment settings (TLSOVERRIDE_*) are checked too: they override the file.\n"
     "\n"
-    "      --json      one JSON object on standard output: file, ok, errors [{where,\n"
+    "      --json      one JSON object on standard output: file, files, ok, errors [{where,\n"
     "                  message}], process {mode, on_error, log_level, log_file, log_format,\n"
     "                  log_handshakes}, policy {KEY: {value, from, at}}, rules [{name,\n"
     "                  location, program, host, role, settings}]\n"
@@ -59,6 +59,9 @@ std::string joined(const std::vector<std::string>& items) {
 void print_policy(const ProcessConfig& pc) {
     const ProcessSettings& p = pc.process;
     std::printf("%s: OK\n", pc.path.empty() ? "environment" : pc.path.c_str());
+    // Several files (conf.d/): each value below names the file it came from.
+    if (pc.config.files.size() > 1 || (pc.config.files.size() == 1 && pc.config.files[0] != pc.path))
+        for (const std::string& f : pc.config.files) std::printf("read: %s\n", one_line(f).c_str());
     std::printf("mode = %s, on_error = %s, log = %s%s%s%s\n", p.mode ? std::string(mode_name(p.mode->value)).c_str() : "default",
                 p.on_error && p.on_error->value == OnError::Ignore ? "ignore" : "fail",
                 p.log_level ? std::string(log_level_name(p.log_level->value)).c_str() : "warn",
@@ -116,6 +119,7 @@ void print_json(const ProcessConfig& pc, const Diagnostics& errors) {
     JsonObject o;
     if (pc.path.empty()) o.null("file");
     else o.string("file", pc.path);
+    o.raw("files", json_strings(pc.config.files));
     o.boolean("ok", errors.empty()).raw("errors", json_list(error_items));
     if (errors.empty()) o.raw("process", process_json(pc.process)).raw("policy", json_settings(pc.layer(std::nullopt), false)).raw("rules", json_list(rules));
     std::printf("%s\n", o.text().c_str());

@@ -27,7 +27,7 @@ constexpr const char* usage =
     "  --role ROLE      client or server\n"
     "  --config FILE    the configuration file (default: $TLSOVERRIDE_CONFIG, then\n"
     "                   /etc/tlsoverride/config.toml)\n"
-    "  --json           one JSON object: case {program, host, role}, configuration, rule\n"
+    "  --json           one JSON object: case {program, host, role}, configuration, files, rule\n"
     "                   {number, name, location} or null, mode, settings {KEY: {value, from,\n"
     "                   at} or null when left to the program}\n"
     "  -h, --help       this text\n"
@@ -78,6 +78,7 @@ int command_explain(int argc, char** argv) {
         c.raw("role", role ? cli::json_quote(role_name(*role)) : "null");
         cli::JsonObject o;
         o.raw("case", c.text()).raw("configuration", pc.path.empty() ? "null" : cli::json_quote(pc.path));
+        o.raw("files", cli::json_strings(pc.config.files));
         if (rule)
             o.raw("rule", cli::JsonObject().number("number", static_cast<long long>(*rule + 1)).string("name", pc.config.rules[*rule].name)
                               .string("location", pc.config.rules[*rule].location).text());
@@ -90,6 +91,8 @@ int command_explain(int argc, char** argv) {
     std::printf("case: program %s, host %s, role %s\n", program.empty() ? "(any)" : program.c_str(),
                 host.empty() ? "(none)" : host.c_str(), role ? std::string(role_name(*role)).c_str() : "(either)");
     std::printf("configuration: %s\n", pc.path.empty() ? "none (environment only)" : pc.path.c_str());
+    if (pc.config.files.size() > 1 || (pc.config.files.size() == 1 && pc.config.files[0] != pc.path))
+        for (const std::string& f : pc.config.files) std::printf("  read: %s\n", one_line(f).c_str());
     if (rule)
         std::printf("matching rule: %zu \"%s\" (%s)\n", *rule + 1, one_line(pc.config.rules[*rule].name).c_str(),
                     pc.config.rules[*rule].location.c_str());
