@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/lint.hpp"
 #include "core/log.hpp"
 #include "core/process_config.hpp"
 #include "args.hpp"
@@ -26,8 +27,11 @@ constexpr const char* usage =
     "FILE defaults to $TLSOVERRIDE_CONFIG, then /etc/tlsoverride/config.toml.\n"
     "Environment settings (TLSOVERRIDE_*) are checked too: they override the file.\n"
     "\n"
+    "Warnings (exit status unchanged): a group- or world-writable file or directory, a rule\n"
+    "that can never match, a protocol below TLSv1.2 or security level 0.\n"
+    "\n"
     "      --json      one JSON object on standard output: file, files, ok, errors [{where,\n"
-    "                  message}], process {mode, on_error, log_level, log_file, log_format,\n"
+    "                  message}], warnings [{where, message}], process {mode, on_error, log_level, log_file, log_format,\n"
     "                  log_handshakes}, policy {KEY: {value, from, at}}, rules [{name,\n"
     "                  location, program, host, role, settings}]\n"
     "  -h, --help      this text\n"
@@ -105,9 +109,10 @@ std::string process_json(const ProcessSettings& p) {
     return o.text();
 }
 
-void print_json(const ProcessConfig& pc, const Diagnostics& errors) {
-    std::vector<std::string> error_items, rules;
+void print_json(const ProcessConfig& pc, const Diagnostics& errors, const Diagnostics& warnings) {
+    std::vector<std::string> error_items, warning_items, rules;
     for (const Diagnostic& d : errors) error_items.push_back(JsonObject().string("where", d.where).string("message", d.message).text());
+    for (const Diagnostic& d : warnings) warning_items.push_back(JsonObject().string("where", d.where).string("message", d.message).text());
     for (std::size_t i = 0; i < pc.config.rules.size(); i++) {
         const Rule& r = pc.config.rules[i];
         JsonObject rule;
@@ -120,7 +125,7 @@ void print_json(const ProcessConfig& pc, const Diagnostics& errors) {
     if (pc.path.empty()) o.null("file");
     else o.string("file", pc.path);
     o.raw("files", json_strings(pc.config.files));
-    o.boolean("ok", errors.empty()).raw("errors", json_list(error_items));
+    o.boolean("ok", errors.empty()).raw("errors", json_list(error_items)).raw("warnings", json_list(warning_items));
     if (errors.empty()) o.raw("process", process_json(pc.process)).raw("policy", json_settings(pc.layer(std::nullopt), false)).raw("rules", json_list(rules));
     std::printf("%s\n", o.text().c_str());
 }
@@ -144,10 +149,18 @@ int command_check(int argc, char** argv) {
                      default_config_path);
     }
     Diagnostics errors = configuration_errors(pc);
+    // Lints: valid, but probably not as meant, or not safe where it lives. They do not
+    // change the exit status: the library applies such a file as written.
+    Diagnostics warnings = lint_permissions(pc.config);
+    if (errors.empty()) {
+        Diagnostics more = lint_config(pc.config);
+        warnings.insert(warnings.end(), more.begin(), more.end());
+    }
     if (json) {
-        print_json(pc, errors);
+        print_json(pc, errors, warnings);
         return errors.empty() ? 0 : 1;
     }
+    for (const Diagnostic& d : warnings) std::fprintf(stderr, "tlsoverride: warning: %s\n", one_line(d.text()).c_str());
     if (!errors.empty()) {
         // one_line: a value quoted in an error may hold terminal escapes (TOML's "\u001b").
         for (const Diagnostic& d : errors) std::fprintf(stderr, "tlsoverride: %s\n", one_line(d.text()).c_str());

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -284,6 +285,34 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     return row[b.size()];
 }
 
+// `min_protocol = TLSv1.2`: TOML reads a bare word as a boolean or a number and fails on
+// it with "Error while parsing boolean"; what the operator needs is the quotes.
+std::string quote_hint(std::string_view text, std::size_t line_number) {
+    std::string_view line = text;
+    for (std::size_t n = 1; n < line_number; n++) {
+        std::size_t nl = line.find('\n');
+        if (nl == std::string_view::npos) return "";
+        line.remove_prefix(nl + 1);
+    }
+    line = line.substr(0, line.find('\n'));
+    auto trim = [](std::string_view s) {
+        while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+        while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+        return s;
+    };
+    std::size_t eq = line.find('=');
+    if (eq == std::string_view::npos) return "";
+    std::string_view key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+    if (std::size_t hash = value.find(" #"); hash != std::string_view::npos) value = trim(value.substr(0, hash));
+    if (key.empty() || value.empty() || key.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string_view::npos) return "";
+    if (key == "security_level" || key == "handshakes") return "";  // not strings
+    unsigned char first = static_cast<unsigned char>(value.front());
+    if (!std::isalpha(first) || value == "true" || value == "false" || value.find_first_of("\"'[]{},") != std::string_view::npos)
+        return "";
+    return "the value " + std::string(value) + " must be quoted: write " + std::string(key) + " = \"" + std::string(value) +
+           "\"";
+}
+
 }  // namespace
 
 std::string nearest(std::string_view word, const std::vector<std::string_view>& candidates) {
@@ -310,7 +339,9 @@ LoadedConfig parse_config(std::string_view text, std::string_view path, std::siz
         LoadedConfig failed;
         failed.config.path = path;
         failed.config.files = {std::string(path)};
-        failed.errors.push_back({located(parsed.error().source()), std::string(parsed.error().description())});
+        std::string message(parsed.error().description());
+        std::string hint = quote_hint(text, parsed.error().source().begin.line);
+        failed.errors.push_back({located(parsed.error().source()), hint.empty() ? message : hint + " (TOML: " + message + ")"});
         return failed;
     }
     LoadedConfig loaded = Reader(std::string(path), first_rule_number).read(parsed.table());

@@ -157,3 +157,28 @@ assert_contains "the error is located in the second file and names the first" "$
 out=$(TLSOVERRIDE_CONFIG=$T/etc preload $OLDCLIENT $MODERN 2>&1)
 assert_contains "the program fails closed on the duplicated key" "$out" "context creation failed"
 rm "$T/etc/conf.d/40-again.toml"
+
+# check lints: valid files that are probably not what was meant, or not safe where they live.
+mkdir -p "$T/lint" && chmod 755 "$T/lint"
+printf '[policy]\nmin_protocol = "TLSv1.2"\n[[rule]]\nname = "everything"\nrole = "client"\n[[rule]]\nname = "billing"\nhost = "billing.legacy.test"\nrole = "client"\nmin_protocol = "TLSv1"\n' > "$T/lint/config.toml"
+chmod 664 "$T/lint/config.toml"
+out=$($TLSO check "$T/lint/config.toml" 2>&1); status=$?
+assert_eq "lints are warnings: check still exits 0" "$status" 0
+assert_contains "lint: a group-writable file" "$out" "warning: $T/lint/config.toml: the file is group-writable (mode 0664)"
+assert_contains "lint: a rule that can never match, with the rule that beats it" "$out" \
+    "warning: $T/lint/config.toml:6:1: rule 2 \"billing\" can never match: rule 1 \"everything\" ($T/lint/config.toml:3:1) comes first"
+assert_contains "lint: a rule that weakens below TLSv1.2, located at the value" "$out" \
+    "warning: $T/lint/config.toml:10:16: rule \"billing\" min_protocol = \"TLSv1\" allows a protocol below TLSv1.2 for host billing.legacy.test, role client"
+chmod 644 "$T/lint/config.toml"; chmod 777 "$T/lint"
+out=$($TLSO check "$T/lint/config.toml" 2>&1)
+assert_contains "lint: a world-writable directory holding the file" "$out" \
+    "warning: $T/lint: the directory is group- and world-writable (mode 0777): others can replace the configuration or add conf.d/ files"
+out=$($TLSO check --json "$T/lint/config.toml" 2>/dev/null)
+assert_eq "check --json lists the lints under warnings" \
+    "$(printf '%s' "$out" | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["ok"], len(d["warnings"]), d["warnings"][0]["where"] == sys.argv[1])' "$T/lint")" "True 3 True"
+chmod 755 "$T/lint"
+printf '[policy]\nmin_protocol = TLSv1.2\n' > "$T/lint/bare.toml"
+out=$($TLSO check "$T/lint/bare.toml" 2>&1); status=$?
+assert_eq "an unquoted value is an error (exit 1)" "$status" 1
+assert_contains "the error says to quote the value" "$out" \
+    "$T/lint/bare.toml:2:16: the value TLSv1.2 must be quoted: write min_protocol = \"TLSv1.2\""
