@@ -91,6 +91,7 @@ std::string Log::open(LogLevel level, LogFormat format, const std::string& file,
     format_ = format;
     program_ = std::move(program);
     if (file.empty()) return {};
+    if (file == syslog_destination) return syslog_.open();  // syslog_sink.hpp
     int saved = errno;
     int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0640);
     std::string error;
@@ -104,19 +105,37 @@ std::string Log::open(LogLevel level, LogFormat format, const std::string& file,
     return error;
 }
 
+// A text record starts "tlsoverride[PID]: "; in syslog the tag says that already.
+static std::string_view without_tag(std::string_view line) {
+    if (line.rfind("tlsoverride[", 0) != 0) return line;
+    std::size_t end = line.find("]: ");
+    return end == std::string_view::npos ? line : line.substr(end + 3);
+}
+
+std::string Log::json_line(LogLevel level, std::string_view message) const {
+    return "{\"time\":\"" + rfc3339_now() + "\",\"type\":\"log\",\"level\":\"" + std::string(level_word(level)) +
+           "\",\"program\":\"" + json_escape(program_) + "\",\"pid\":" + std::to_string(getpid()) +
+           ",\"message\":\"" + json_escape(message) + "\"}";
+}
+
 void Log::write(LogLevel level, std::string_view message) const {
     if (!enabled(level)) return;
+    if (syslog_.is_open()) {  // the same line, as one datagram; the tag carries the pid
+        std::string line = format_ == LogFormat::Json ? json_line(level, message)
+                                                      : std::string(level_word(level)) + ": " + std::string(message);
+        return syslog_.send(severity_of(level), one_line(line));
+    }
     if (format_ == LogFormat::Json) {
-        write_line(fd_, "{\"time\":\"" + rfc3339_now() + "\",\"type\":\"log\",\"level\":\"" +
-                            std::string(level_word(level)) + "\",\"program\":\"" + json_escape(program_) +
-                            "\",\"pid\":" + std::to_string(getpid()) + ",\"message\":\"" + json_escape(message) +
-                            "\"}");
+        write_line(fd_, json_line(level, message));
     } else {
         write_line(fd_, "tlsoverride[" + std::to_string(getpid()) + "]: " + std::string(level_word(level)) + ": " +
                             std::string(message));
     }
 }
 
-void Log::write_record(std::string_view line) const { write_line(fd_, std::string(line)); }
+void Log::write_record(std::string_view line) const {
+    if (syslog_.is_open()) return syslog_.send(Severity::Info, one_line(without_tag(line)));
+    write_line(fd_, std::string(line));
+}
 
 }  // namespace tlso

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "core/settings.hpp"
+#include "core/syslog_sink.hpp"
 
 namespace tlso {
 
@@ -14,7 +15,7 @@ public:
     // Opens `file` for appending without following a symlink (a planted link in a
     // world-writable directory must not redirect our writes). An empty path is
     // standard error. Returns an error message when the file cannot be opened
-    // (the log then stays on standard error).
+    // (the log then stays on standard error). "syslog" is the local syslog socket.
     std::string open(LogLevel level, LogFormat format, const std::string& file, std::string program);
 
     bool enabled(LogLevel level) const { return level != LogLevel::Off && level <= level_; }
@@ -26,10 +27,13 @@ public:
     void write_record(std::string_view line) const;
 
 private:
+    std::string json_line(LogLevel level, std::string_view message) const;
+
     LogLevel level_ = LogLevel::Warn;
     LogFormat format_ = LogFormat::Text;
     int fd_ = 2;
     std::string program_;
+    SyslogSink syslog_;  // open when [log] file = "syslog": lines go there instead of fd_
 };
 
 std::string json_escape(std::string_view text);
