@@ -24,6 +24,7 @@ constexpr const char* usage =
     "                                       show the effective settings and where each comes from\n"
     "  doctor [--json] PROGRAM              can tlsoverride govern PROGRAM, and why\n"
     "  probe [--json] HOST[:PORT]           what a server accepts, and the rule that lets a client in\n"
+    "  status [--json]                      which running processes have the library, and their policy\n"
     "\n"
     "Run 'tlsoverride COMMAND --help' for a command's flags.\n"
     "example: tlsoverride run --min-protocol TLSv1.2 -- ./legacy-client\n";
@@ -36,6 +37,7 @@ struct Command {
 constexpr Command commands[] = {
     {"run", command_run},         {"check", command_check}, {"explain", command_explain},
     {"doctor", command_doctor},   {"probe", command_probe},
+    {"status", command_status},
 };
 
 // ---- never governed by our own library ------------------------------------------------
@@ -87,6 +89,6 @@ int main(int argc, char** argv) {
     }
     for (const Command& c : commands)
         if (!std::strcmp(argv[1], c.name)) return c.main(argc - 1, argv + 1);
-    std::fprintf(stderr, "tlsoverride: unknown command '%s' (use run, check, explain, doctor or probe)\n", argv[1]);
+    std::fprintf(stderr, "tlsoverride: unknown command '%s' (use run, check, explain, doctor, probe or status)\n", argv[1]);
     return 2;
 }
