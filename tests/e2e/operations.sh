@@ -1,4 +1,4 @@
-# Operations: tlsoverride run, doctor, make install / uninstall, make deb, the man pages.
+# Operations: tlsoverride run, doctor, make install / uninstall, the man pages.
 # Real programs, a real s_server on 127.0.0.1, real installs into temporary trees.
 # shellcheck disable=SC2016  # the single-quoted $VARs are for the child shells to expand
 . "$(dirname "$0")/lib.sh"
@@ -266,12 +266,15 @@ else
 fi
 expected="usr/local/bin/tlsoverride usr/local/lib/tlsoverride/libtlsoverride.so usr/local/lib/tlsoverride/libtlsoverride-engine.so
 usr/local/share/man/man1/tlsoverride.1 usr/local/share/man/man5/tlsoverride.toml.5
-usr/local/share/doc/tlsoverride/systemd/NAME.service.d/tlsoverride.conf"
-for f in $(cd "$REPO" && ls config/*.toml 2>/dev/null); do expected="$expected usr/local/share/doc/tlsoverride/${f#config/}"; done
+usr/local/share/doc/tlsoverride/examples/systemd/NAME.service.d/tlsoverride.conf
+usr/local/share/bash-completion/completions/tlsoverride"
+for f in $(cd "$REPO" && ls config/*.toml 2>/dev/null); do expected="$expected usr/local/share/doc/tlsoverride/examples/${f#config/}"; done
 for f in $expected; do
     if [ -f "$root/$f" ]; then ok "installed /$f"; else not_ok "installed /$f"; fi
 done
 assert_eq "nothing is installed outside /usr/local" "$(cd "$root" && find . -type f ! -path './usr/local/*')" ""
+assert_contains "the installed man page names the installed library" "$(cat "$root/usr/local/share/man/man1/tlsoverride.1")" \
+    "/usr/local/lib/tlsoverride/libtlsoverride.so"
 assert_eq "the command is executable, the libraries are not" \
     "$(stat -c %a "$root/usr/local/bin/tlsoverride" "$root/usr/local/lib/tlsoverride/libtlsoverride.so")" "755
 644"
@@ -306,6 +309,8 @@ assert_eq "make install PREFIX=/usr does not touch build/tlsoverride or run.o" \
 out=$(clean_run "$T/usr-root/usr/bin/tlsoverride" run -- sh -c 'echo "$LD_PRELOAD"' 2>&1)
 assert_eq "the PREFIX=/usr stage finds the library in ../lib/$MULTIARCH/tlsoverride" "$out" \
     "$T/usr-root/usr/lib/$MULTIARCH/tlsoverride/libtlsoverride.so"
+assert_contains "a PREFIX=/usr install's man page names the multiarch directory" "$(cat "$T/usr-root/usr/share/man/man1/tlsoverride.1" 2>/dev/null)" \
+    "/usr/lib/$(printf '%s' "$MULTIARCH" | sed 's/-/\\-/g')/tlsoverride/libtlsoverride.so"
 prefix=$T/prefix
 if submake B="$B" PREFIX="$prefix" install >"$T/pinstall.log" 2>&1; then
     ok "make install PREFIX=\$T/prefix succeeds"
@@ -320,39 +325,4 @@ assert_contains "the prefix install's tlsoverride run works with a clean environ
 out=$("$TLSO" run --version 2>&1)
 assert_contains "the build tree's own binary still uses the build tree's library" "$out" "library: $LIB_REAL"
 
-# --- make deb ------------------------------------------------------------------------------
-# make deb installs dpkg-dev itself when it is missing (scripts/install-deps deb).
-if ! command -v dpkg-deb >/dev/null; then
-    echo "# skip make deb: not a Debian system (no dpkg-deb)"
-    exit 0
-fi
-if submake B="$B" deb >"$T/deb.log" 2>&1; then ok "make deb succeeds"; else
-    not_ok "make deb succeeds"; sed 's/^/#   /' "$T/deb.log" | tail -20; exit 0; fi
-deb=$(tail -1 "$T/deb.log")
-contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
-for f in ./usr/bin/tlsoverride "./usr/lib/$MULTIARCH/tlsoverride/libtlsoverride.so" \
-    "./usr/lib/$MULTIARCH/tlsoverride/libtlsoverride-engine.so" ./usr/share/man/man1/tlsoverride.1.gz \
-    ./usr/share/man/man5/tlsoverride.toml.5.gz ./usr/share/doc/tlsoverride/copyright \
-    ./usr/share/doc/tlsoverride/systemd/NAME.service.d/tlsoverride.conf; do
-    assert_contains "the .deb has $f" "$contents" "$f"
-done
-assert_eq "the .deb has files under /usr only" "$(printf '%s\n' "$contents" | grep -v '^\./$' | grep -v '^\./usr/')" ""
-assert_not_contains "the .deb has nothing under /usr/local" "$contents" "./usr/local"
-depends=$(dpkg-deb -f "$deb" Depends)
-assert_contains "the .deb depends on libssl3" "$depends" "libssl3"
-assert_contains "the .deb depends on libc6" "$depends" "libc6"
-assert_eq "the .deb ships no conffile" "$(dpkg-deb -I "$deb" conffiles 2>/dev/null)" ""
-owners=$(dpkg-deb -c "$deb" | awk '{print $2}' | sort -u)
-assert_eq "every file in the .deb belongs to root:root" "$owners" "root/root"
-
-# dpkg itself unpacks it into an empty root (its own database), and the unpacked command
-# runs the handshake story with a clean environment.
-droot=$T/dpkg-root
-mkdir -p "$droot/var/lib/dpkg/updates" "$droot/var/lib/dpkg/info" && : >"$droot/var/lib/dpkg/status"
-if dpkg --root="$droot" --force-depends -i "$deb" >"$T/dpkg.log" 2>&1; then
-    ok "dpkg --root installs the package"
-else
-    not_ok "dpkg --root installs the package"; sed 's/^/#   /' "$T/dpkg.log" | tail -20
-fi
-out=$(clean_run "$droot/usr/bin/tlsoverride" run --min-protocol TLSv1.2 -- "$OLDCLIENT" --method tls1 "$PORT" 2>&1)
-assert_contains "the packaged tlsoverride run works (library found relative to /usr/bin)" "$out" "connected TLSv1.2"
+# make deb, the package's contents, dpkg, lintian: tests/e2e/package.sh.
