@@ -95,8 +95,11 @@ $(B)/libtlsoverride.so: $(STAGE1_OBJ) $(B)/libtlsoverride.map
 
 # Stage 2: loaded by stage 1 on the first OpenSSL call. Carries its own (static,
 # hidden) libstdc++ so it never interposes on or clashes with the host program's.
-$(B)/libtlsoverride-engine.so: $(ENGINE_OBJ) $(CORE_OBJ) shim/openssl/engine.map
-	$(call quiet,LINK,$@)$(CXX) -shared $(SANFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $(ENGINE_OBJ) $(CORE_OBJ) \
+# check's lints (core/lint.*) are the command's only: the engine, loaded into every
+# governed process, does not carry them.
+ENGINE_CORE_OBJ := $(filter-out $(call obj,shim/core/lint.cpp),$(CORE_OBJ))
+$(B)/libtlsoverride-engine.so: $(ENGINE_OBJ) $(ENGINE_CORE_OBJ) shim/openssl/engine.map
+	$(call quiet,LINK,$@)$(CXX) -shared $(SANFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $(ENGINE_OBJ) $(ENGINE_CORE_OBJ) \
 	    $(if $(SAN),,-static-libstdc++ -static-libgcc) -Wl,--exclude-libs,ALL \
 	    -Wl,--version-script=shim/openssl/engine.map -Wl,-O1
 
