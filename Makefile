@@ -25,6 +25,12 @@ quiet = $(if $(V),,@printf '  %-7s %s\n' '$(1)' '$(2)';)
 HARDEN_CPPFLAGS := $(if $(SAN),,-D_FORTIFY_SOURCE=2)
 HARDEN_CFLAGS   := -fstack-protector-strong
 HARDEN_LDFLAGS  := -Wl,-z,relro,-z,now
+# The two libraries get relro but keep lazy binding, also against a -z now in LDFLAGS
+# (dpkg-buildflags' bindnow): bind-now resolves their imports in every process they are
+# loaded into. Measured (callgrind): /bin/true under the preload 1.104x -> 1.190x (target
+# 1.12x), +82,000 instructions per TLS process (figure 2 would pass its 1.005x target).
+HARDEN_LIB_LDFLAGS := -Wl,-z,relro
+LAZY_BINDING := -Wl,-z,lazy
 
 # The library is private to tlsoverride: $(PREFIX)/lib/tlsoverride, or Debian's
 # multiarch directory when installing into /usr. Not a knob: the command finds the
@@ -91,7 +97,7 @@ $(B)/libtlsoverride.map: shim/preload/exports.map.in shim/openssl/interposed.hpp
 	$(call quiet,GEN,$@)$(CC) -E -P -Ishim -x c $< -o $@
 
 $(B)/libtlsoverride.so: $(STAGE1_OBJ) $(B)/libtlsoverride.map
-	$(call quiet,LINK,$@)$(CC) -shared $(SANFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $(STAGE1_OBJ) -Wl,--version-script=$(B)/libtlsoverride.map -Wl,-O1 -ldl
+	$(call quiet,LINK,$@)$(CC) -shared $(SANFLAGS) $(HARDEN_LIB_LDFLAGS) $(LDFLAGS) -o $@ $(STAGE1_OBJ) -Wl,--version-script=$(B)/libtlsoverride.map -Wl,-O1 -ldl $(LAZY_BINDING)
 
 # Stage 2: loaded by stage 1 on the first OpenSSL call. Carries its own (static,
 # hidden) libstdc++ so it never interposes on or clashes with the host program's.
@@ -99,9 +105,9 @@ $(B)/libtlsoverride.so: $(STAGE1_OBJ) $(B)/libtlsoverride.map
 # governed process, does not carry them.
 ENGINE_CORE_OBJ := $(filter-out $(call obj,shim/core/lint.cpp),$(CORE_OBJ))
 $(B)/libtlsoverride-engine.so: $(ENGINE_OBJ) $(ENGINE_CORE_OBJ) shim/openssl/engine.map
-	$(call quiet,LINK,$@)$(CXX) -shared $(SANFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $(ENGINE_OBJ) $(ENGINE_CORE_OBJ) \
+	$(call quiet,LINK,$@)$(CXX) -shared $(SANFLAGS) $(HARDEN_LIB_LDFLAGS) $(LDFLAGS) -o $@ $(ENGINE_OBJ) $(ENGINE_CORE_OBJ) \
 	    $(if $(SAN),,-static-libstdc++ -static-libgcc) -Wl,--exclude-libs,ALL \
-	    -Wl,--version-script=shim/openssl/engine.map -Wl,-O1
+	    -Wl,--version-script=shim/openssl/engine.map -Wl,-O1 $(LAZY_BINDING)
 
 $(B)/tlsoverride: $(CLI_OBJ) $(CORE_OBJ) $(ENGINE_OBJ)
 	$(call quiet,LINK,$@)$(CXX) $(SANFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ -lssl -lcrypto -lpthread
