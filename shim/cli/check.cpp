@@ -5,22 +5,40 @@
 #include <cstring>
 #include <string>
 
+#include "core/lint.hpp"
 #include "core/log.hpp"
 #include "core/process_config.hpp"
+#include "args.hpp"
 #include "commands.hpp"
+#include "json.hpp"
 #include "linked_openssl.hpp"
 
 using namespace tlso;
+using namespace tlso::cli;
+namespace cli = tlso::cli;
 
 namespace {
 
 constexpr const char* usage =
-    "usage: tlsoverride check [FILE]\n"
+    "usage: tlsoverride check [--json] [FILE]\n"
     "\n"
     "Validates a tlsoverride configuration and prints the effective policy, or every error\n"
     "as FILE:LINE:COLUMN: what is wrong. Exits 0 when it is good, 1 when it is not.\n"
     "FILE defaults to $TLSOVERRIDE_CONFIG, then /etc/tlsoverride/config.toml.\n"
     "Environment settings (TLSOVERRIDE_*) are checked too: they override the file.\n"
+    "\n"
+    "Warnings (exit status unchanged): a group- or world-writable file or directory, a rule\n"
+    "that can never match, a protocol below TLSv1.2 or security level 0.\n"
+    "\n"
+    "      --json      one JSON object on standard output: file, files, ok, errors [{where,\n"
+    "                  message}], warnings [{where, message}], process {mode, on_error, log_level, log_file, log_format,\n"
+    "                  log_handshakes}, policy {KEY: {value, from, at}}, rules [{name,\n"
+    "                  location, program, host, role, settings}]\n"
+    "  -h, --help      this text\n"
+    "      --version   version\n"
+    "\n"
+    "Exit status: 0 valid (also when there is no file: environment only); 1 errors found;\n"
+    "2 usage error.\n"
     "\n"
     "example: ExecStartPre=/usr/bin/tlsoverride check /etc/tlsoverride/config.toml\n";
 
@@ -45,6 +63,9 @@ std::string joined(const std::vector<std::string>& items) {
 void print_policy(const ProcessConfig& pc) {
     const ProcessSettings& p = pc.process;
     std::printf("%s: OK\n", pc.path.empty() ? "environment" : pc.path.c_str());
+    // Several files (conf.d/): each value below names the file it came from.
+    if (pc.config.files.size() > 1 || (pc.config.files.size() == 1 && pc.config.files[0] != pc.path))
+        for (const std::string& f : pc.config.files) std::printf("read: %s\n", one_line(f).c_str());
     std::printf("mode = %s, on_error = %s, log = %s%s%s%s\n", p.mode ? std::string(mode_name(p.mode->value)).c_str() : "default",
                 p.on_error && p.on_error->value == OnError::Ignore ? "ignore" : "fail",
                 p.log_level ? std::string(log_level_name(p.log_level->value)).c_str() : "warn",
@@ -67,22 +88,79 @@ void print_policy(const ProcessConfig& pc) {
     }
 }
 
+template <class T>
+void add_process(JsonObject& o, std::string_view key, const Setting<T>& s) {
+    if (s) o.raw(key, json_sourced(*s));
+    else o.null(key);
+}
+
+std::string process_json(const ProcessSettings& p) {
+    JsonObject o;
+    auto enum_setting = [&](std::string_view key, const auto& s, auto name) {
+        if (s) o.raw(key, JsonObject().string("value", name(s->value)).string("from", s->origin.source).string("at", s->origin.location).text());
+        else o.null(key);
+    };
+    enum_setting("mode", p.mode, [](Mode m) { return std::string(mode_name(m)); });
+    enum_setting("on_error", p.on_error, [](OnError e) { return std::string(e == OnError::Ignore ? "ignore" : "fail"); });
+    enum_setting("log_level", p.log_level, [](LogLevel l) { return std::string(log_level_name(l)); });
+    add_process(o, "log_file", p.log_file);
+    enum_setting("log_format", p.log_format, [](LogFormat f) { return std::string(f == LogFormat::Json ? "json" : "text"); });
+    add_process(o, "log_handshakes", p.log_handshakes);
+    return o.text();
+}
+
+void print_json(const ProcessConfig& pc, const Diagnostics& errors, const Diagnostics& warnings) {
+    std::vector<std::string> error_items, warning_items, rules;
+    for (const Diagnostic& d : errors) error_items.push_back(JsonObject().string("where", d.where).string("message", d.message).text());
+    for (const Diagnostic& d : warnings) warning_items.push_back(JsonObject().string("where", d.where).string("message", d.message).text());
+    for (std::size_t i = 0; i < pc.config.rules.size(); i++) {
+        const Rule& r = pc.config.rules[i];
+        JsonObject rule;
+        rule.string("name", r.name).string("location", r.location).raw("program", json_strings(r.programs)).raw("host", json_strings(r.hosts));
+        if (r.role) rule.string("role", role_name(*r.role));
+        else rule.null("role");
+        rules.push_back(rule.raw("settings", json_settings(pc.layer(i), false)).text());
+    }
+    JsonObject o;
+    if (pc.path.empty()) o.null("file");
+    else o.string("file", pc.path);
+    o.raw("files", json_strings(pc.config.files));
+    o.boolean("ok", errors.empty()).raw("errors", json_list(error_items)).raw("warnings", json_list(warning_items));
+    if (errors.empty()) o.raw("process", process_json(pc.process)).raw("policy", json_settings(pc.layer(std::nullopt), false)).raw("rules", json_list(rules));
+    std::printf("%s\n", o.text().c_str());
+}
+
 }  // namespace
 
 int command_check(int argc, char** argv) {
+    static constexpr cli::Option options[] = {
+        {"json", 0, cli::Takes::Nothing, "", "one JSON object on standard output"},
+    };
+    cli::Arguments args = cli::parse_arguments({"check", options, false, 1, "[--json] [FILE]"}, argc, argv);
+    if (args.help) return std::fputs(usage, stdout), 0;
+    if (args.version) return std::printf("tlsoverride %s\n", TLSO_VERSION), 0;
+    if (!args.error.empty()) return cli::usage_error("check", args.error);
     std::optional<std::string> file;
-    for (int i = 1; i < argc; i++) {
-        if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) return std::fputs(usage, stdout), 0;
-        if (!std::strcmp(argv[i], "--version")) return std::printf("tlsoverride %s\n", TLSO_VERSION), 0;
-        if (argv[i][0] == '-' || file) return std::fputs(usage, stderr), 2;
-        file = argv[i];
-    }
+    if (!args.operands.empty()) file = args.operands.front();
+    bool json = args.has("json");
     ProcessConfig pc = load_process_config([](const char* n) { return std::getenv(n); }, file);
     if (pc.path.empty() && !file && !pc.environment.config_path) {
         std::fprintf(stderr, "tlsoverride: no configuration file: TLSOVERRIDE_CONFIG is unset and %s does not exist\n",
                      default_config_path);
     }
     Diagnostics errors = configuration_errors(pc);
+    // Lints: valid, but probably not as meant, or not safe where it lives. They do not
+    // change the exit status: the library applies such a file as written.
+    Diagnostics warnings = lint_permissions(pc.config);
+    if (errors.empty()) {
+        Diagnostics more = lint_config(pc.config);
+        warnings.insert(warnings.end(), more.begin(), more.end());
+    }
+    if (json) {
+        print_json(pc, errors, warnings);
+        return errors.empty() ? 0 : 1;
+    }
+    for (const Diagnostic& d : warnings) std::fprintf(stderr, "tlsoverride: warning: %s\n", one_line(d.text()).c_str());
     if (!errors.empty()) {
         // one_line: a value quoted in an error may hold terminal escapes (TOML's "\u001b").
         for (const Diagnostic& d : errors) std::fprintf(stderr, "tlsoverride: %s\n", one_line(d.text()).c_str());

@@ -4,10 +4,13 @@
 // execution drops LD_PRELOAD), its ELF headers, the DT_NEEDED closure resolved the way
 // ld.so resolves it, and dynamic symbols and strings where a library is linked in. Each
 // fact it rests on is printed as an evidence line before the verdict.
+#include "args.hpp"
 #include "commands.hpp"
+#include "doctor.hpp"
 #include "elf_file.hpp"
 #include "executable.hpp"
 #include "runtimes.hpp"
+#include "json.hpp"
 
 #include <elf.h>
 #include <glob.h>
@@ -31,13 +34,15 @@ constexpr int exit_usage = 2;
 constexpr int max_script_depth = 4;  // the kernel's own limit on nested #! interpreters
 
 constexpr const char* usage_text =
-    "usage: tlsoverride doctor PROGRAM\n"
+    "usage: tlsoverride doctor [--json] PROGRAM\n"
     "\n"
     "Says whether tlsoverride can govern PROGRAM's TLS, and why: a dynamically linked libssl,\n"
     "libssl loaded at run time (interpreters), GnuTLS or NSS, an OpenSSL of its own, setuid.\n"
     "PROGRAM is looked up in PATH unless it contains a slash; for a #! script, its\n"
     "interpreter is inspected. Reads files only: PROGRAM is never run.\n"
     "\n"
+    "      --json      one JSON object: program, path, evidence [{label, text}], verdict\n"
+    "                  (\"yes\", \"yes, at run time\", \"no\", \"cannot tell\"), governed, why, next\n"
     "  -h, --help      this text\n"
     "      --version   version\n"
     "\n"
@@ -48,8 +53,20 @@ constexpr const char* usage_text =
 
 // ---- output -----------------------------------------------------------------------
 
+// Text prints each line as it is found; --json collects them for one object.
+enum class Output { text, json };
+Output output = Output::text;
+std::vector<std::string> json_evidence;  // {"label":...,"text":...} objects
+std::vector<std::string> json_programs;  // each file inspected, a script's interpreter after it
+
 void evidence(const std::string& label, const std::string& text) {
-    std::printf("  %s: %s\n", label.c_str(), text.c_str());
+    if (output == Output::text) std::printf("  %s: %s\n", label.c_str(), text.c_str());
+    else json_evidence.push_back(tlso::cli::JsonObject().string("label", label).string("text", text).text());
+}
+
+// A heading line of the text report ("program: ...", "interpreter of ...").
+void heading(const std::string& text) {
+    if (output == Output::text) std::printf("%s\n", text.c_str());
 }
 
 enum class Outcome { governed, governed_at_run_time, not_governed, unknown };
@@ -60,6 +77,13 @@ struct Verdict {
     std::vector<std::string> next;  // what the operator can do now
 };
 
+struct JsonVerdict {
+    std::string word, why;
+    bool governed = false;
+    std::vector<std::string> next;
+};
+JsonVerdict json_verdict;  // for --json
+
 int print_verdict(const Verdict& v) {
     const char* word = "";
     switch (v.outcome) {
@@ -68,9 +92,13 @@ int print_verdict(const Verdict& v) {
         case Outcome::not_governed: word = "no"; break;
         case Outcome::unknown: word = "cannot tell"; break;
     }
-    std::printf("%s: %s\n", word, v.why.c_str());
-    for (const std::string& line : v.next) std::printf("  %s\n", line.c_str());
     bool governed = v.outcome == Outcome::governed || v.outcome == Outcome::governed_at_run_time;
+    if (output == Output::text) {
+        std::printf("%s: %s\n", word, v.why.c_str());
+        for (const std::string& line : v.next) std::printf("  %s\n", line.c_str());
+    } else {
+        json_verdict = {word, v.why, governed, v.next};
+    }
     return governed ? exit_governed : exit_not_governed;
 }
 
@@ -410,6 +438,18 @@ std::string bundled_openssl_evidence(const std::string& path, const ElfFile& elf
     return found;
 }
 
+// Go's linker writes a build-information blob ("\xff Go buildinf:") into every binary;
+// its crypto/tls is Go code, so no libssl call is ever made.
+std::string go_evidence(const std::string& path) {
+    // Assembled at run time: the literal "\xff Go buildinf:" in this binary would make
+    // tlsoverride itself look like a Go program.
+    volatile char first = '\xff';
+    std::string magic = std::string(1, first) + " Go buildinf:";
+    if (!file_contains(path, magic)) return "";
+    std::string version = find_string_starting(path, "go1.");
+    return "Go build information" + (version.empty() ? std::string() : " (" + version + ")");
+}
+
 // What the program's libraries and its own symbols say about its TLS library.
 struct TlsFindings {
     const Library* libssl = nullptr;
@@ -499,6 +539,11 @@ Verdict decide(const std::string& name, const std::string& path, const std::stri
         return {Outcome::not_governed, name + " contains an OpenSSL of its own; calls inside it do not reach a preloaded library.",
                 bundled_openssl_knobs(real_name)};
 
+    if (std::string go = go_evidence(path); !go.empty()) {
+        evidence("inside " + name, go);
+        return {Outcome::not_governed, name + " is a Go program: Go's crypto/tls is not OpenSSL, and a preloaded library never sees it.",
+                {"Go has no TLS knob outside the program: change its tls.Config, or put a TLS proxy (stunnel) in front."}};
+    }
     std::vector<RunTimeLoader> loaders = run_time_loaders(real_name);
     if (const RunTimeLoader* loader = run_time_loader_for(loaders, base_name(name), real_name))
         return diagnose_run_time_loader(*loader, name, path, command);
@@ -636,7 +681,7 @@ int diagnose_script(const std::string& name, const std::string& path, const Sheb
     }
     if (depth >= max_script_depth)
         return print_verdict({Outcome::unknown, "too many nested #! interpreters (the kernel stops at 4).", {}});
-    std::printf("interpreter of %s:\n", name.c_str());
+    heading("interpreter of " + name + ":");
     return diagnose(interpreter, depth + 1, command);
 }
 
@@ -655,11 +700,12 @@ int diagnose(const std::string& name, int depth, const std::string& command) {
         return exit_usage;
     }
     if (depth == 0)
-        std::printf("inspected (nothing is run): file mode and security.capability; ELF program headers,\n"
-                    "dynamic section and dynamic symbols; DT_NEEDED resolved as ld.so would (DT_RPATH,\n"
-                    "LD_LIBRARY_PATH, DT_RUNPATH, /etc/ld.so.conf, default directories; not ld.so.cache, not ldd)\n");
+        heading("inspected (nothing is run): file mode and security.capability; ELF program headers,\n"
+                "dynamic section and dynamic symbols; DT_NEEDED resolved as ld.so would (DT_RPATH,\n"
+                "LD_LIBRARY_PATH, DT_RUNPATH, /etc/ld.so.conf, default directories; not ld.so.cache, not ldd)");
     std::string real = real_path(*path);
-    std::printf("program: %s%s\n", path->c_str(), real != *path ? (" -> " + real).c_str() : "");
+    heading("program: " + *path + (real != *path ? " -> " + real : ""));
+    json_programs.push_back(tlso::cli::JsonObject().string("name", name).string("path", *path).string("real_path", real).text());
     evidence("mode", describe_mode(*mode) + (secure_execution_reason(*mode).empty()
                                                  ? " (not setuid, not setgid, no file capabilities)"
                                                  : " (" + secure_execution_reason(*mode) + ")"));
@@ -671,30 +717,48 @@ int diagnose(const std::string& name, int depth, const std::string& command) {
 
 }  // namespace
 
+std::string unreachable_reason(const std::string& path) {
+    if (!is_elf(path)) return "";
+    std::string error;
+    std::optional<ElfFile> elf = read_elf(path, error);
+    if (!elf) return "";
+    std::string name = base_name(path);
+    if (!same_architecture_as_this_tool(*elf))
+        return name + " is " + describe_architecture(*elf) +
+               ", another class than this tlsoverride: ld.so will not load the library into it (tlsoverride doctor " + name + ")";
+    if (elf->interpreter.empty())
+        return name + " is statically linked: LD_PRELOAD has no effect on it (programs it starts are still governed)";
+    if (!go_evidence(path).empty())
+        return name + " is a Go program: Go's crypto/tls is not OpenSSL, the library cannot govern it";
+    if (elf->defined_symbols.count("SSL_CTX_new"))
+        return name + " carries its own OpenSSL: its TLS calls never reach the library (tlsoverride doctor " + name + ")";
+    return "";
+}
+
 int command_doctor(int argc, char** argv) {
-    std::vector<std::string> programs;
-    bool after_dashes = false;
-    for (int i = 1; i < argc; ++i) {
-        std::string_view arg = argv[i];
-        if (!after_dashes && arg == "--") {
-            after_dashes = true;
-        } else if (!after_dashes && (arg == "-h" || arg == "--help")) {
-            std::fputs(usage_text, stdout);
-            return 0;
-        } else if (!after_dashes && arg == "--version") {
-            std::printf("tlsoverride doctor %s\n", TLSO_VERSION);
-            return 0;
-        } else if (!after_dashes && arg.size() > 1 && arg[0] == '-') {
-            std::fprintf(stderr, "tlsoverride doctor: unknown flag '%s' (usage: tlsoverride doctor PROGRAM)\n", argv[i]);
-            return exit_usage;
-        } else {
-            programs.emplace_back(arg);
-        }
-    }
-    if (programs.size() != 1) {
-        std::fprintf(stderr, "tlsoverride doctor: %s (usage: tlsoverride doctor PROGRAM)\n",
-                     programs.empty() ? "no PROGRAM given" : "give one PROGRAM at a time");
-        return exit_usage;
-    }
-    return diagnose(programs.front(), 0, programs.front());
+    static constexpr tlso::cli::Option options[] = {
+        {"json", 0, tlso::cli::Takes::Nothing, "", "one JSON object"},
+    };
+    tlso::cli::Arguments args = tlso::cli::parse_arguments({"doctor", options, false, 1, "PROGRAM"}, argc, argv);
+    if (args.help) return std::fputs(usage_text, stdout), 0;
+    if (args.version) return std::printf("tlsoverride doctor %s\n", TLSO_VERSION), 0;
+    if (!args.error.empty()) return tlso::cli::usage_error("doctor", args.error);
+    if (args.operands.empty()) return tlso::cli::usage_error("doctor", "no PROGRAM given (usage: tlsoverride doctor [--json] PROGRAM)");
+    const std::string& program = args.operands.front();
+    if (!args.has("json")) return diagnose(program, 0, program);
+    output = Output::json;
+    int status = diagnose(program, 0, program);
+    if (status == exit_usage) return status;  // the error is on standard error
+    std::printf("%s\n", tlso::cli::JsonObject()
+                            .string("program", program)
+                            .raw("files", tlso::cli::json_list(json_programs))
+                            .raw("evidence", tlso::cli::json_list(json_evidence))
+                            .string("verdict", json_verdict.word)
+                            .boolean("governed", json_verdict.governed)
+                            .string("why", json_verdict.why)
+                            .raw("next", tlso::cli::json_strings(json_verdict.next))
+                            .number("exit_status", status)
+                            .text()
+                            .c_str());
+    return status;
 }

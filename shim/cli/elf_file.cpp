@@ -286,6 +286,11 @@ std::string find_string_starting(const std::string& path, const std::string& pre
     return found;
 }
 
+bool file_contains(const std::string& path, std::string_view bytes) {
+    MappedFile file(path);
+    return file.bytes().find(bytes) != std::string_view::npos;
+}
+
 std::string find_openssl_version(const std::string& path) {
     MappedFile file(path);
     std::string_view b = file.bytes();

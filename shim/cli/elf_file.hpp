@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct ElfFile {
@@ -37,3 +38,6 @@ std::string find_openssl_version(const std::string& path);
 // The first string in PATH's bytes that starts with PREFIX, up to the next NUL or
 // non-printable byte (at most 80 characters), or "".
 std::string find_string_starting(const std::string& path, const std::string& prefix);
+
+// Whether PATH's bytes contain BYTES anywhere.
+bool file_contains(const std::string& path, std::string_view bytes);

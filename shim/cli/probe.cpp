@@ -6,6 +6,7 @@
 // deadline), probe_handshake (one handshake and what it tells), probe_scan (which
 // handshakes, concurrently), probe_rule (the suggestion), probe_report (the output).
 #include "commands.hpp"
+#include "args.hpp"
 #include "probe_report.hpp"
 #include "probe_rule.hpp"
 #include "probe_scan.hpp"
@@ -25,6 +26,7 @@
 namespace {
 
 using namespace tlso::probe;
+namespace cli = tlso::cli;
 
 // One status per way a probe can end, so that scripts can tell them apart.
 constexpr int exit_ok = 0;
@@ -100,38 +102,33 @@ std::optional<int> parse_jobs(const char* text) {
 // Fills options from argv; returns an exit status when the command is already done
 // (--help, --version, a usage error).
 std::optional<int> parse_options(int argc, char** argv, Options& options) {
-    for (int i = 1; i < argc; ++i) {
-        std::string_view flag = argv[i];
-        if (flag == "-h" || flag == "--help") return print_help(stdout), exit_ok;
-        if (flag == "--version") {
-            std::printf("tlsoverride probe %s (%s)\n", TLSO_VERSION, OpenSSL_version(OPENSSL_VERSION));
-            return exit_ok;
-        }
-        if (flag == "--json") {
-            options.json = true;
-            continue;
-        }
-        bool takes_value = flag == "--sni" || flag == "--timeout" || flag == "--jobs";
-        if (takes_value && i + 1 >= argc) return usage_error(std::string(flag) + " needs a value");
-        if (flag == "--sni") {
-            options.sni = argv[++i];
-        } else if (flag == "--timeout") {
-            auto timeout = parse_timeout(argv[++i]);
-            if (!timeout) return usage_error("--timeout takes seconds, more than 0 and at most 600");
-            options.timeout = *timeout;
-        } else if (flag == "--jobs") {
-            auto jobs = parse_jobs(argv[++i]);
-            if (!jobs) return usage_error("--jobs takes a number from 1 to 64");
-            options.jobs = *jobs;
-        } else if (flag.starts_with("-")) {
-            return usage_error("unknown flag '" + std::string(flag) + "'");
-        } else if (!options.target.empty()) {
-            return usage_error("one HOST[:PORT] only");
-        } else {
-            options.target = flag;
-        }
+    static constexpr cli::Option flags[] = {
+        {"sni", 0, cli::Takes::Value, "NAME", "send NAME as the server name (SNI)"},
+        {"json", 0, cli::Takes::Nothing, "", "print one JSON object instead of text"},
+        {"timeout", 0, cli::Takes::Value, "SECONDS", "limit for each connection and handshake"},
+        {"jobs", 0, cli::Takes::Value, "N", "handshakes at a time, 1 to 64"},
+    };
+    cli::Arguments args = cli::parse_arguments({"probe", flags, false, 1, "HOST[:PORT]"}, argc, argv);
+    if (args.help) return print_help(stdout), exit_ok;
+    if (args.version) {
+        std::printf("tlsoverride probe %s (%s)\n", TLSO_VERSION, OpenSSL_version(OPENSSL_VERSION));
+        return exit_ok;
     }
-    if (options.target.empty()) return usage_error("no HOST given");
+    if (!args.error.empty()) return usage_error(args.error);
+    options.json = args.has("json");
+    options.sni = args.value("sni");
+    if (auto t = args.value("timeout")) {
+        auto timeout = parse_timeout(t->c_str());
+        if (!timeout) return usage_error("--timeout takes seconds, more than 0 and at most 600");
+        options.timeout = *timeout;
+    }
+    if (auto j = args.value("jobs")) {
+        auto jobs = parse_jobs(j->c_str());
+        if (!jobs) return usage_error("--jobs takes a number from 1 to 64");
+        options.jobs = *jobs;
+    }
+    if (args.operands.empty()) return usage_error("no HOST given");
+    options.target = args.operands.front();
     return std::nullopt;
 }
 

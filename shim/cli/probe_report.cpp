@@ -196,6 +196,24 @@ std::string handshake_object(const Handshake& handshake) {
            ", \"cipher\": " + json_string(handshake.cipher) + "}";
 }
 
+std::string justified(std::string value_json, const std::string& why) {
+    return "{\"value\": " + value_json + ", \"why\": " + json_string(why) + "}";
+}
+
+// The rule as data (each setting's value as the TOML file takes it, and why it is there),
+// and as the TOML text to paste: {"name", "host", "min_protocol", ..., "toml"}.
+std::string rule_object(const SuggestedRule& rule) {
+    std::string text = "{\"name\": " + json_string(rule.name);
+    text += ", \"host\": " + justified("[" + json_string(rule.host.value) + "]", rule.host.why);
+    text += ", \"min_protocol\": " + justified(json_string(version_name(rule.min_protocol.value)), rule.min_protocol.why);
+    if (rule.ciphers) text += ", \"ciphers\": " + justified(json_string(rule.ciphers->value), rule.ciphers->why);
+    if (rule.ciphersuites) text += ", \"ciphersuites\": " + justified(json_string(rule.ciphersuites->value), rule.ciphersuites->why);
+    if (rule.security_level)
+        text += ", \"security_level\": " + justified(std::to_string(rule.security_level->value), rule.security_level->why);
+    if (rule.option) text += ", \"options\": " + justified("[" + json_string(rule.option->value) + "]", rule.option->why);
+    return text + ", \"toml\": " + json_string(rule_toml(rule)) + "}";
+}
+
 }  // namespace
 
 void print_json(const Report& report, std::FILE* out) {
@@ -214,7 +232,7 @@ void print_json(const Report& report, std::FILE* out) {
         // A TLSv1.3-only server cannot fail a client over RFC 5746: true, as for a supporting one.
         {"secure_renegotiation", json_bool(findings.secure_renegotiation().value_or(true))},
         {"default_client", handshake_object(findings.default_client)},
-        {"suggested_rule", json_string(rule_toml(report.rule))},
+        {"suggested_rule", rule_object(report.rule)},
         {"rule_check", handshake_object(report.rule.check)},
         {"handshakes", std::to_string(report.handshakes)},
         {"elapsed_ms", std::to_string(report.elapsed_ms)},

@@ -1,10 +1,15 @@
 // tlsoverride run: turns flags into TLSOVERRIDE_* variables, puts the library first in
 // LD_PRELOAD and becomes COMMAND (execvp), so COMMAND's exit status is ours and every
 // program COMMAND starts inherits the same environment, hence the same policy.
+#include "args.hpp"
 #include "commands.hpp"
-#include "executable.hpp"
 #include "run.hpp"
 #include "runtimes.hpp"
+#include "doctor.hpp"
+#include "executable.hpp"
+#include "linked_openssl.hpp"
+#include "core/log.hpp"
+#include "core/process_config.hpp"
 
 #include <unistd.h>
 
@@ -18,20 +23,18 @@
 #include <utility>
 #include <vector>
 
-// The install-time library directory; the Makefile passes it. A build without it still
-// finds the library beside the binary or under ../lib/tlsoverride.
+// Debian's multiarch triplet ("x86_64-linux-gnu"), from the compiler; the Makefile passes
+// it. It is a property of the build, not of PREFIX, so `make install` never recompiles.
 #ifndef TLSO_MULTIARCH
 #define TLSO_MULTIARCH ""
 #endif
-#ifndef TLSO_LIBDIR
-#define TLSO_LIBDIR "/usr/local/lib/tlsoverride"
-#endif
+
+using namespace tlso::cli;
 
 namespace {
 
 // Exit statuses of our own, chosen like env(1)'s so that they rarely collide with
 // COMMAND's: anything else is COMMAND's status.
-constexpr int exit_usage = 2;
 constexpr int exit_no_library = 125;
 constexpr int exit_refused = 126;
 constexpr int exit_cannot_run = 127;
@@ -39,52 +42,63 @@ constexpr int exit_cannot_run = 127;
 constexpr const char* preload_name = "libtlsoverride.so";
 constexpr const char* engine_name = "libtlsoverride-engine.so";
 
+// A flag that sets one TLSOVERRIDE_* variable: one line per row of the design's Settings
+// table; the values are checked (as the library will read them) before COMMAND starts.
 struct SettingFlag {
-    std::string_view name;  // without the leading "--"
+    Option option;
     const char* variable;
-    const char* value;      // the placeholder in --help
-    const char* help;
 };
 
-// One line per row of the design's Settings table; the library validates the values.
 constexpr SettingFlag setting_flags[] = {
-    {"min-protocol", "TLSOVERRIDE_MIN_PROTOCOL", "VERSION", "lowest protocol: TLSv1, TLSv1.1, TLSv1.2, TLSv1.3"},
-    {"max-protocol", "TLSOVERRIDE_MAX_PROTOCOL", "VERSION", "highest protocol, same names"},
-    {"ciphers", "TLSOVERRIDE_CIPHERS", "LIST", "TLSv1.2-and-below cipher list (OpenSSL syntax)"},
-    {"ciphersuites", "TLSOVERRIDE_CIPHERSUITES", "LIST", "TLSv1.3 ciphersuites (OpenSSL syntax)"},
-    {"groups", "TLSOVERRIDE_GROUPS", "LIST", "key-exchange groups, e.g. X25519:P-256"},
-    {"signature-algorithms", "TLSOVERRIDE_SIGNATURE_ALGORITHMS", "LIST", "e.g. RSA+SHA256:ECDSA+SHA256"},
-    {"security-level", "TLSOVERRIDE_SECURITY_LEVEL", "N", "OpenSSL security level, 0 to 5"},
-    {"options", "TLSOVERRIDE_OPTIONS", "NAMES", "OpenSSL Options names, comma-separated"},
-    {"mode", "TLSOVERRIDE_MODE", "MODE", "default (program may change later) or enforce"},
-    {"on-error", "TLSOVERRIDE_ON_ERROR", "ACTION", "bad configuration: fail (default) or ignore"},
-    {"log", "TLSOVERRIDE_LOG", "LEVEL", "off, error, warn (default), info, debug"},
-    {"log-file", "TLSOVERRIDE_LOG_FILE", "PATH", "log here instead of standard error"},
-    {"log-format", "TLSOVERRIDE_LOG_FORMAT", "FORMAT", "text (default) or json"},
-    {"log-handshakes", "TLSOVERRIDE_LOG_HANDSHAKES", "[BOOL]", "one record per handshake (true when bare)"},
-    {"config", "TLSOVERRIDE_CONFIG", "FILE", "configuration file (default /etc/tlsoverride/config.toml)"},
+    {{"min-protocol", 0, Takes::Value, "VERSION", "lowest protocol: TLSv1, TLSv1.1, TLSv1.2, TLSv1.3"}, "TLSOVERRIDE_MIN_PROTOCOL"},
+    {{"max-protocol", 0, Takes::Value, "VERSION", "highest protocol, same names"}, "TLSOVERRIDE_MAX_PROTOCOL"},
+    {{"ciphers", 0, Takes::Value, "LIST", "TLSv1.2-and-below cipher list (OpenSSL syntax)"}, "TLSOVERRIDE_CIPHERS"},
+    {{"ciphersuites", 0, Takes::Value, "LIST", "TLSv1.3 ciphersuites (OpenSSL syntax)"}, "TLSOVERRIDE_CIPHERSUITES"},
+    {{"groups", 0, Takes::Value, "LIST", "key-exchange groups, e.g. X25519:P-256"}, "TLSOVERRIDE_GROUPS"},
+    {{"signature-algorithms", 0, Takes::Value, "LIST", "e.g. RSA+SHA256:ECDSA+SHA256"}, "TLSOVERRIDE_SIGNATURE_ALGORITHMS"},
+    {{"security-level", 0, Takes::Value, "N", "OpenSSL security level, 0 to 5"}, "TLSOVERRIDE_SECURITY_LEVEL"},
+    {{"options", 0, Takes::Value, "NAMES", "OpenSSL Options names, comma-separated"}, "TLSOVERRIDE_OPTIONS"},
+    {{"mode", 0, Takes::Value, "MODE", "default (program may change later) or enforce"}, "TLSOVERRIDE_MODE"},
+    {{"on-error", 0, Takes::Value, "ACTION", "bad configuration: fail (default) or ignore"}, "TLSOVERRIDE_ON_ERROR"},
+    {{"log", 0, Takes::Value, "LEVEL", "off, error, warn (default), info, debug"}, "TLSOVERRIDE_LOG"},
+    {{"log-file", 0, Takes::Value, "PATH", "log here (or \"syslog\") instead of standard error"}, "TLSOVERRIDE_LOG_FILE"},
+    {{"log-format", 0, Takes::Value, "FORMAT", "text (default) or json"}, "TLSOVERRIDE_LOG_FORMAT"},
+    {{"log-handshakes", 0, Takes::Switch, "BOOL", "one record per handshake (a value only with =)"}, "TLSOVERRIDE_LOG_HANDSHAKES"},
+    {{"config", 0, Takes::Value, "FILE", "configuration file (default /etc/tlsoverride/config.toml)"}, "TLSOVERRIDE_CONFIG"},
 };
+
+// run's own flags, one line each.
+constexpr Option run_flags[] = {
+    {"quiet", 'q', Takes::Nothing, "", "no warnings from run itself (the library's own log: --log)"},
+    {"print-env", 0, Takes::Nothing, "", "print the environment run would set for COMMAND (VAR=value lines, for a systemd EnvironmentFile=), and exit"},
+};
+
+const std::vector<Option>& all_run_options() {
+    static const std::vector<Option> all = [] {
+        std::vector<Option> v;
+        for (const SettingFlag& f : setting_flags) v.push_back(f.option);
+        v.insert(v.end(), std::begin(run_flags), std::end(run_flags));
+        return v;
+    }();
+    return all;
+}
 
 void print_help(FILE* out) {
     std::fputs("usage: tlsoverride run [FLAGS] [--] COMMAND [ARGS...]\n"
                "\n"
                "Runs COMMAND with the tlsoverride library preloaded and the flags below applied;\n"
-               "programs COMMAND starts inherit them. Each flag sets the TLSOVERRIDE_* variable of\n"
-               "the same name, which overrides the configuration file (see tlsoverride(1)).\n"
+               "programs COMMAND starts inherit them. Each setting flag sets the TLSOVERRIDE_*\n"
+               "variable of the same name, which overrides the configuration file (see\n"
+               "tlsoverride(1)). The settings are checked before COMMAND starts.\n"
                "\n",
                out);
-    for (const SettingFlag& f : setting_flags) {
-        std::string left = "--" + std::string(f.name) + " " + f.value;
-        std::fprintf(out, "  %-32s %s\n", left.c_str(), f.help);
-    }
-    std::fputs("  -h, --help                       this text\n"
-               "      --version                    version, and the library that would be preloaded\n"
-               "      --print-env                  print the environment run would set for COMMAND, one\n"
-               "                                   VAR=value line each (a systemd EnvironmentFile=), and exit\n"
-               "\n"
-               "Exit status: COMMAND's; 2 usage error, or a bad configuration for a Java or node\n"
-               "COMMAND; 125 library not found; 126 COMMAND is setuid, setgid or has file\n"
-               "capabilities (ld.so would ignore the library); 127 COMMAND not found or not runnable.\n"
+    print_options(out, all_run_options());
+    std::fputs("\n"
+               "Exit status: COMMAND's; 2 usage error, a flag's value is invalid, or a bad\n"
+               "configuration for a Java or node COMMAND; 125 library not\n"
+               "found, or the configuration is invalid (with on_error = \"fail\"); 126 COMMAND is\n"
+               "setuid, setgid or has file capabilities (ld.so would ignore the library);\n"
+               "127 COMMAND not found or not runnable.\n"
                "\n"
                "example: tlsoverride run --min-protocol TLSv1.2 --log info -- ./legacy-client host\n",
                out);
@@ -95,85 +109,28 @@ void print_help(FILE* out) {
 struct RunRequest {
     std::vector<std::pair<const char*, std::string>> variables;  // TLSOVERRIDE_* = value
     char** command = nullptr;                                   // NULL-terminated, argv-style
-    bool help = false;
-    bool version = false;
+    bool quiet = false;
     bool print_env = false;
 };
 
 const SettingFlag* setting_flag_named(std::string_view name) {
     for (const SettingFlag& f : setting_flags)
-        if (f.name == name) return &f;
+        if (f.option.name == name) return &f;
     return nullptr;
-}
-
-bool is_boolean_word(std::string_view s) {
-    return s == "true" || s == "false" || s == "1" || s == "0";
 }
 
 // A relative --config or --log-file is read by COMMAND, which may change directory before
 // its first TLS call (daemons chdir to /), so it is anchored to where `run` was started.
 std::string anchored_path(const std::string& value) {
-    if (value.empty() || value.front() == '/') return value;
+    if (value.empty() || value.front() == '/' || value == "syslog") return value;
     char cwd[PATH_MAX];
     if (!getcwd(cwd, sizeof cwd)) return value;
     return std::string(cwd) + "/" + value;
 }
 
 std::string value_for(const SettingFlag& f, std::string value) {
-    if (f.name == "config" || f.name == "log-file") return anchored_path(value);
+    if (f.option.name == "config" || f.option.name == "log-file") return anchored_path(value);
     return value;
-}
-
-// Fills REQUEST from ARGV; returns an empty string or the usage error to print.
-std::string parse_run_arguments(int argc, char** argv, RunRequest& request) {
-    int i = 1;
-    for (; i < argc; ++i) {
-        std::string_view arg = argv[i];
-        if (arg == "--") {
-            ++i;
-            break;
-        }
-        if (arg == "-h" || arg == "--help") {
-            request.help = true;
-            return "";
-        }
-        if (arg == "--version") {
-            request.version = true;
-            return "";
-        }
-        if (arg == "--print-env") {
-            request.print_env = true;
-            continue;
-        }
-        if (arg.size() < 2 || arg[0] != '-') break;  // COMMAND starts here
-        if (arg.substr(0, 2) != "--")
-            return "unknown flag '" + std::string(arg) + "' (flags are long, e.g. --min-protocol; see --help)";
-
-        std::string_view body = arg.substr(2);
-        size_t eq = body.find('=');
-        std::string_view name = body.substr(0, eq);
-        const SettingFlag* flag = setting_flag_named(name);
-        if (!flag)
-            return "unknown flag '--" + std::string(name) + "' (see tlsoverride run --help; put -- before COMMAND if it starts with -)";
-
-        std::string value;
-        if (eq != std::string_view::npos) {
-            value = std::string(body.substr(eq + 1));
-        } else if (flag->name == "log-handshakes") {
-            // A bare --log-handshakes means true; it takes the next word only when that is a
-            // boolean, so `--log-handshakes curl ...` still runs curl.
-            if (i + 1 < argc && is_boolean_word(argv[i + 1])) value = argv[++i];
-            else value = "true";
-        } else if (i + 1 < argc) {
-            value = argv[++i];
-        } else {
-            return "--" + std::string(name) + " needs a value: --" + std::string(name) + " " + flag->value;
-        }
-        request.variables.emplace_back(flag->variable, value_for(*flag, value));
-    }
-    if (i >= argc) return "no COMMAND given (usage: tlsoverride run [FLAGS] [--] COMMAND [ARGS...])";
-    request.command = argv + i;
-    return "";
 }
 
 // ---- the library --------------------------------------------------------------------
@@ -187,29 +144,24 @@ std::string directory_of_this_program() {
     return path.substr(0, path.rfind('/'));
 }
 
-// Where a relocated install keeps the library, relative to its bin directory: the tail of
-// the compiled-in directory from its last "lib/" on ("lib/tlsoverride" or, for
-// PREFIX=/usr, "lib/x86_64-linux-gnu/tlsoverride"). This is what makes an install staged
-// with DESTDIR, or copied elsewhere, work.
-std::string libdir_below_prefix() {
-    std::string_view libdir = TLSO_LIBDIR;
-    size_t at = libdir.rfind("/lib/");
-    return at == std::string_view::npos ? "lib/tlsoverride" : std::string(libdir.substr(at + 1));
-}
-
 }  // namespace
 
-// The compiled-in directory first, then the build tree (beside this binary), then the
-// relocated install. Stage 1 loads the engine from its own directory, so a directory
-// only counts when both files are there.
+// ---- shared with diagnose (run.hpp) -------------------------------------------------
+
+// Relative to this binary only, so that the same file works from the build tree, from
+// any PREFIX and from a DESTDIR stage or a moved tree, and `make install` has nothing to
+// recompile: BIN/../lib/<multiarch>/tlsoverride (PREFIX=/usr, the Debian package), then
+// BIN/../lib/tlsoverride (any other PREFIX), then BIN itself (the build tree). Stage 1
+// loads the engine from its own directory, so a directory only counts when both files
+// are there.
 LibrarySearch find_library() {
     LibrarySearch search;
     std::string here = directory_of_this_program();
-    std::vector<std::string> dirs = {TLSO_LIBDIR};
+    std::vector<std::string> dirs;
     if (!here.empty()) {
-        dirs.push_back(here);
-        dirs.push_back(here + "/../" + libdir_below_prefix());
+        if (*TLSO_MULTIARCH) dirs.push_back(here + "/../lib/" TLSO_MULTIARCH "/tlsoverride");
         dirs.push_back(here + "/../lib/tlsoverride");
+        dirs.push_back(here);
     }
     for (const std::string& dir : dirs) {
         search.looked.push_back(dir);
@@ -333,6 +285,44 @@ int report_cannot_run(const char* command, int error) {
     return exit_cannot_run;
 }
 
+// The settings COMMAND will see (the flags over the inherited environment), read the way
+// the library will read them and checked with OpenSSL, so a typo fails here, at once, and
+// not at COMMAND's first TLS context. Returns an exit status when COMMAND must not start.
+std::optional<int> check_settings(const RunRequest& request, bool quiet) {
+    auto lookup = [&](const char* name) -> const char* {
+        for (auto it = request.variables.rbegin(); it != request.variables.rend(); ++it)
+            if (!std::strcmp(it->first, name)) return it->second.c_str();
+        return std::getenv(name);
+    };
+    tlso::ProcessConfig pc = tlso::load_process_config(lookup);
+    tlso::Diagnostics errors = configuration_errors(pc);
+    if (errors.empty()) return std::nullopt;
+    // A value given as a flag is reported as the flag; the rest (the file, an inherited
+    // variable) as the library would report it.
+    bool flag_error = false;
+    for (const tlso::Diagnostic& d : errors) {
+        std::string where = d.where;
+        for (const SettingFlag& f : setting_flags)
+            for (const auto& [variable, value] : request.variables)
+                if (where == f.variable && !std::strcmp(variable, f.variable)) {
+                    where = "--" + std::string(f.option.name);
+                    flag_error = true;
+                }
+        std::fprintf(stderr, "tlsoverride run: %s\n", tlso::one_line(where.empty() ? d.message : where + ": " + d.message).c_str());
+    }
+    if (flag_error) return exit_usage;
+    bool ignore = pc.process.on_error && pc.process.on_error->value == tlso::OnError::Ignore;
+    if (ignore) {
+        if (!quiet)
+            std::fprintf(stderr, "tlsoverride run: warning: on_error = \"ignore\": %s runs unmodified\n", request.command[0]);
+        return std::nullopt;
+    }
+    std::fprintf(stderr, "tlsoverride run: not starting %s: with on_error = \"fail\" every TLS context it made would "
+                         "fail (check the configuration with tlsoverride check)\n",
+                 request.command[0]);
+    return exit_no_library;
+}
+
 int print_version() {
     LibrarySearch search = find_library();
     std::printf("tlsoverride run %s\n", TLSO_VERSION);
@@ -348,22 +338,33 @@ int print_version() {
 }  // namespace
 
 int command_run(int argc, char** argv) {
-    RunRequest request;
-    std::string error = parse_run_arguments(argc, argv, request);
-    if (request.help) {
+    const std::vector<Option>& options = all_run_options();
+    Arguments args = parse_arguments({"run", options, true}, argc, argv);
+    if (args.help) {
         print_help(stdout);
         return 0;
     }
-    if (request.version) return print_version();
-    if (!error.empty()) {
-        std::fprintf(stderr, "tlsoverride run: %s\n", error.c_str());
-        return exit_usage;
+    if (args.version) return print_version();
+    if (!args.error.empty()) return usage_error("run", args.error);
+    if (!args.rest || !*args.rest) return usage_error("run", "no COMMAND given (usage: tlsoverride run [FLAGS] [--] COMMAND [ARGS...])");
+
+    RunRequest request;
+    request.command = args.rest;
+    for (const Arguments::Given& g : args.given) {
+        if (g.name == "quiet") request.quiet = true;
+        else if (g.name == "print-env") request.print_env = true;
+        else if (const SettingFlag* f = setting_flag_named(g.name)) request.variables.emplace_back(f->variable, value_for(*f, g.value));
     }
 
     const char* command = request.command[0];
     std::optional<std::string> program = find_program(command);
     if (!program) return report_cannot_run(command, ENOENT);
     if (refuse_privileged(*program, "tlsoverride run")) return exit_refused;
+    if (std::optional<int> refused = check_settings(request, request.quiet)) return *refused;
+    if (!request.quiet) {
+        std::string unreachable = unreachable_reason(*program);
+        if (!unreachable.empty()) std::fprintf(stderr, "tlsoverride run: warning: %s\n", unreachable.c_str());
+    }
 
     std::optional<std::string> library = preload_library_path("tlsoverride run");
     if (!library) return exit_no_library;

@@ -1,10 +1,12 @@
 #include "core/config.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -42,7 +44,10 @@ std::string_view type_name(const toml::node& n) {
 // Walks one parsed document, collecting every error rather than stopping at the first.
 class Reader {
 public:
-    explicit Reader(std::string path) { out_.config.path = std::move(path); }
+    Reader(std::string path, std::size_t first_rule_number) : first_rule_number_(first_rule_number) {
+        out_.config.path = path;
+        out_.config.files = {std::move(path)};
+    }
 
     LoadedConfig read(const toml::table& root) {
         for (auto&& [key, node] : root) {
@@ -59,6 +64,7 @@ public:
 
 private:
     LoadedConfig out_;
+    std::size_t first_rule_number_;
 
     void error(const toml::source_region& where, std::string message) {
         out_.errors.push_back({located(where), std::move(message)});
@@ -262,7 +268,7 @@ private:
             const toml::table& t = *r.as_table();
             Rule rule;
             rule.location = located(t.source());
-            std::size_t number = out_.config.rules.size() + 1;
+            std::size_t number = first_rule_number_ + out_.config.rules.size();
             // The name is needed for the origins, so read it before the rest.
             if (const toml::node* name = t.get("name"); name && name->is_string()) rule.name = name->as_string()->get();
             if (rule.name.empty()) rule.name = "rule " + std::to_string(number);
@@ -287,6 +293,34 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     return row[b.size()];
 }
 
+// `min_protocol = TLSv1.2`: TOML reads a bare word as a boolean or a number and fails on
+// it with "Error while parsing boolean"; what the operator needs is the quotes.
+std::string quote_hint(std::string_view text, std::size_t line_number) {
+    std::string_view line = text;
+    for (std::size_t n = 1; n < line_number; n++) {
+        std::size_t nl = line.find('\n');
+        if (nl == std::string_view::npos) return "";
+        line.remove_prefix(nl + 1);
+    }
+    line = line.substr(0, line.find('\n'));
+    auto trim = [](std::string_view s) {
+        while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+        while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+        return s;
+    };
+    std::size_t eq = line.find('=');
+    if (eq == std::string_view::npos) return "";
+    std::string_view key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+    if (std::size_t hash = value.find(" #"); hash != std::string_view::npos) value = trim(value.substr(0, hash));
+    if (key.empty() || value.empty() || key.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string_view::npos) return "";
+    if (key == "security_level" || key == "handshakes") return "";  // not strings
+    unsigned char first = static_cast<unsigned char>(value.front());
+    if (!std::isalpha(first) || value == "true" || value == "false" || value.find_first_of("\"'[]{},") != std::string_view::npos)
+        return "";
+    return "the value " + std::string(value) + " must be quoted: write " + std::string(key) + " = \"" + std::string(value) +
+           "\"";
+}
+
 }  // namespace
 
 std::string nearest(std::string_view word, const std::vector<std::string_view>& candidates) {
@@ -299,10 +333,11 @@ std::string nearest(std::string_view word, const std::vector<std::string_view>& 
     return std::string(best);
 }
 
-LoadedConfig parse_config(std::string_view text, std::string_view path) {
+LoadedConfig parse_config(std::string_view text, std::string_view path, std::size_t first_rule_number) {
     if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
         LoadedConfig empty;
         empty.config.path = path;
+        empty.config.files = {std::string(path)};
         empty.errors.push_back({std::string(path), "the file is empty; write a [policy] table (see the reference "
                                                     "config), or unset TLSOVERRIDE_CONFIG"});
         return empty;
@@ -311,10 +346,13 @@ LoadedConfig parse_config(std::string_view text, std::string_view path) {
     if (!parsed) {
         LoadedConfig failed;
         failed.config.path = path;
-        failed.errors.push_back({located(parsed.error().source()), std::string(parsed.error().description())});
+        failed.config.files = {std::string(path)};
+        std::string message(parsed.error().description());
+        std::string hint = quote_hint(text, parsed.error().source().begin.line);
+        failed.errors.push_back({located(parsed.error().source()), hint.empty() ? message : hint + " (TOML: " + message + ")"});
         return failed;
     }
-    LoadedConfig loaded = Reader(std::string(path)).read(parsed.table());
+    LoadedConfig loaded = Reader(std::string(path), first_rule_number).read(parsed.table());
     // toml++ tables are ordered by key: report in the order of the file instead.
     auto position = [](const Diagnostic& d) {
         std::size_t column_colon = d.where.rfind(':');
@@ -327,10 +365,11 @@ LoadedConfig parse_config(std::string_view text, std::string_view path) {
     return loaded;
 }
 
-LoadedConfig load_config_file(const std::string& path) {
+LoadedConfig load_config_file(const std::string& path, std::size_t first_rule_number) {
     auto failure = [&](std::string message) {
         LoadedConfig failed;
         failed.config.path = path;
+        failed.config.files = {path};
         failed.errors.push_back({path, std::move(message)});
         return failed;
     };
@@ -358,7 +397,134 @@ LoadedConfig load_config_file(const std::string& path) {
     if (static_cast<std::size_t>(st.st_size) > max_file_bytes)
         return failure("is " + std::to_string(st.st_size) + " bytes; the limit is " + std::to_string(max_file_bytes) +
                        " bytes (1 MiB)");
-    return parse_config(text, path);
+    return parse_config(text, path, first_rule_number);
+}
+
+// ---- several files -------------------------------------------------------------------
+
+std::vector<std::string> dropin_files(const std::string& dir) {
+    std::vector<std::string> names;
+    DIR* d = opendir(dir.c_str());
+    if (!d) return names;
+    while (const dirent* e = readdir(d)) {
+        std::string_view name = e->d_name;
+        if (name.empty() || name.front() == '.' || name.size() <= 5 || name.substr(name.size() - 5) != ".toml") continue;
+        names.emplace_back(name);
+    }
+    closedir(d);
+    std::sort(names.begin(), names.end());  // bytes, not the locale: the same order everywhere
+    for (std::string& n : names) n = dir + "/" + n;
+    return names;
+}
+
+namespace {
+
+bool from_profile(const Origin& o) { return o.source.rfind("profile ", 0) == 0; }
+
+std::string set_twice(std::string_view key, std::string_view table, const Origin& first) {
+    return std::string(key) + " is set twice" + (table.empty() ? "" : " in " + std::string(table)) + ": here and at " +
+           first.location + "; set each key in one file (the files in conf.d/ add [[rule]]s and keys not set elsewhere)";
+}
+
+template <class T>
+void take_once(Setting<T>& into, const Setting<T>& next, std::string_view key, std::string_view table, Diagnostics& errors) {
+    if (!next) return;
+    if (into) errors.push_back({next->origin.location, set_twice(key, table, into->origin)});
+    else into = next;
+}
+
+// [policy] of a later file onto the earlier ones: written keys twice are an error; a
+// written key beats a profile's value from either file; two profiles are an error.
+void merge_policy(Settings& into, const Settings& next, Diagnostics& errors) {
+    bool profiles_clash = false;
+    auto merge = [&](const SettingName& name, auto& mine, const auto& theirs) {
+        if (!theirs) return;
+        if (!mine) {
+            mine = theirs;
+            return;
+        }
+        bool mine_profile = from_profile(mine->origin), theirs_profile = from_profile(theirs->origin);
+        if (mine_profile && theirs_profile) {
+            if (!profiles_clash) errors.push_back({theirs->origin.location, set_twice("profile", "[policy]", mine->origin)});
+            profiles_clash = true;
+        } else if (!mine_profile && !theirs_profile) {
+            errors.push_back({theirs->origin.location, set_twice(name.key, "[policy]", mine->origin)});
+        } else if (mine_profile) {
+            mine = theirs;
+        }
+    };
+    // for_each_setting walks one object: pair the fields up by name.
+    merge(SettingName{"min_protocol"}, into.min_protocol, next.min_protocol);
+    merge(SettingName{"max_protocol"}, into.max_protocol, next.max_protocol);
+    merge(SettingName{"ciphers"}, into.ciphers, next.ciphers);
+    merge(SettingName{"ciphersuites"}, into.ciphersuites, next.ciphersuites);
+    merge(SettingName{"groups"}, into.groups, next.groups);
+    merge(SettingName{"signature_algorithms"}, into.signature_algorithms, next.signature_algorithms);
+    merge(SettingName{"security_level"}, into.security_level, next.security_level);
+    merge(SettingName{"options"}, into.options, next.options);
+}
+
+}  // namespace
+
+LoadedConfig combine_configs(std::vector<LoadedConfig> parts) {
+    LoadedConfig out;
+    if (parts.empty()) return out;
+    out = std::move(parts.front());
+    for (std::size_t i = 1; i < parts.size(); i++) {
+        LoadedConfig& part = parts[i];
+        Config& c = out.config;
+        out.errors.insert(out.errors.end(), part.errors.begin(), part.errors.end());
+        c.files.insert(c.files.end(), part.config.files.begin(), part.config.files.end());
+        ProcessSettings& p = c.process;
+        const ProcessSettings& q = part.config.process;
+        take_once(p.mode, q.mode, "mode", "", out.errors);
+        take_once(p.on_error, q.on_error, "on_error", "", out.errors);
+        take_once(p.log_level, q.log_level, "level", "[log]", out.errors);
+        take_once(p.log_file, q.log_file, "file", "[log]", out.errors);
+        take_once(p.log_format, q.log_format, "format", "[log]", out.errors);
+        take_once(p.log_handshakes, q.log_handshakes, "handshakes", "[log]", out.errors);
+        merge_policy(c.policy, part.config.policy, out.errors);
+        for (Rule& r : part.config.rules) c.rules.push_back(std::move(r));
+    }
+    if (out.config.rules.size() > max_rules)
+        out.errors.push_back({out.config.path, std::to_string(out.config.rules.size()) + " rules in " +
+                                                   std::to_string(out.config.files.size()) + " files; the limit is " +
+                                                   std::to_string(max_rules)});
+    return out;
+}
+
+LoadedConfig load_configuration(const std::string& path) {
+    std::vector<std::string> files;
+    std::string dropin_dir;
+    struct stat st {};
+    if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        std::string main = path + "/config.toml";
+        if (access(main.c_str(), F_OK) == 0) files.push_back(main);
+        dropin_dir = path + "/conf.d";
+        std::vector<std::string> dropins = dropin_files(dropin_dir);
+        files.insert(files.end(), dropins.begin(), dropins.end());
+        if (files.empty()) {
+            LoadedConfig none;
+            none.config.path = path;
+            none.errors.push_back({path, "is a directory with neither config.toml nor conf.d/*.toml in it"});
+            return none;
+        }
+    } else {
+        files.push_back(path);
+        std::size_t slash = path.rfind('/');
+        dropin_dir = (slash == std::string::npos ? std::string(".") : path.substr(0, slash == 0 ? 1 : slash)) + "/conf.d";
+        std::vector<std::string> dropins = dropin_files(dropin_dir);
+        files.insert(files.end(), dropins.begin(), dropins.end());
+    }
+    std::vector<LoadedConfig> parts;
+    std::size_t rules = 0;
+    for (const std::string& f : files) {
+        parts.push_back(load_config_file(f, rules + 1));
+        rules += parts.back().config.rules.size();
+    }
+    LoadedConfig all = combine_configs(std::move(parts));
+    all.config.path = path;
+    return all;
 }
 
 }  // namespace tlso

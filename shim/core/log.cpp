@@ -275,7 +275,9 @@ std::string Log::open(LogLevel level, LogFormat format, const std::string& file,
     int saved = errno;
     out_.store(checked_stderr(), std::memory_order_release);
     std::string problem;
-    if (!file.empty()) {
+    if (file == syslog_destination) {  // before the path checks: "syslog" is no path
+        problem = syslog_.open();
+    } else if (!file.empty()) {
         OpenedFile opened = open_log_file(file);
         if (opened.descriptor) {
             path_ = file;
@@ -323,18 +325,33 @@ void Log::emit(std::string_view line) const {
     errno = saved;
 }
 
-void Log::write(LogLevel level, std::string_view message) const {
-    if (!enabled(level)) return;
-    if (format_ == LogFormat::Json) {
-        emit("{\"time\":\"" + rfc3339_now() + "\",\"type\":\"log\",\"level\":\"" + std::string(level_word(level)) +
-             "\",\"program\":\"" + json_escape(program_) + "\",\"pid\":" + std::to_string(getpid()) +
-             ",\"message\":\"" + json_escape(message) + "\"}");
-    } else {
-        emit("tlsoverride[" + std::to_string(getpid()) + "]: " + std::string(level_word(level)) + ": " +
-             std::string(message));
-    }
+// A text record starts "tlsoverride[PID]: "; in syslog the tag says that already.
+static std::string_view without_tag(std::string_view line) {
+    if (line.rfind("tlsoverride[", 0) != 0) return line;
+    std::size_t end = line.find("]: ");
+    return end == std::string_view::npos ? line : line.substr(end + 3);
 }
 
-void Log::write_record(std::string_view line) const { emit(line); }
+std::string Log::json_line(LogLevel level, std::string_view message) const {
+    return "{\"time\":\"" + rfc3339_now() + "\",\"type\":\"log\",\"level\":\"" + std::string(level_word(level)) +
+           "\",\"program\":\"" + json_escape(program_) + "\",\"pid\":" + std::to_string(getpid()) +
+           ",\"message\":\"" + json_escape(message) + "\"}";
+}
+
+void Log::write(LogLevel level, std::string_view message) const {
+    if (!enabled(level)) return;
+    if (syslog_.is_open()) {  // the same line, as one datagram; the tag carries the pid
+        std::string line = format_ == LogFormat::Json ? json_line(level, message)
+                                                      : std::string(level_word(level)) + ": " + std::string(message);
+        return syslog_.send(severity_of(level), one_line(line));
+    }
+    if (format_ == LogFormat::Json) emit(json_line(level, message));
+    else emit("tlsoverride[" + std::to_string(getpid()) + "]: " + std::string(level_word(level)) + ": " + std::string(message));
+}
+
+void Log::write_record(std::string_view line) const {
+    if (syslog_.is_open()) return syslog_.send(Severity::Info, one_line(without_tag(line)));
+    emit(line);
+}
 
 }  // namespace tlso

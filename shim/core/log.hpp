@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "core/settings.hpp"
+#include "core/syslog_sink.hpp"
 
 namespace tlso {
 
@@ -28,7 +29,7 @@ public:
     // hard link, owned by this process's user or root. `from` names where the path
     // came from ("TLSOVERRIDE_LOG_FILE", or "FILE:LINE:COLUMN" of [log] file). Returns
     // why the file was refused, worded for the log (the log then stays on standard
-    // error), or nothing.
+    // error), or nothing. "syslog" is the local syslog socket (syslog_sink.hpp).
     std::string open(LogLevel level, LogFormat format, const std::string& file, std::string program,
                      std::string_view from = {});
 
@@ -52,6 +53,7 @@ private:
     // The descriptor to write this line to, or null when there is none that is safe.
     const Descriptor* current() const;
     void emit(std::string_view line) const;
+    std::string json_line(LogLevel level, std::string_view message) const;
 
     LogLevel level_ = LogLevel::Warn;
     LogFormat format_ = LogFormat::Text;
@@ -60,6 +62,7 @@ private:
     // Replaced (never freed: another thread may be writing through it) when the log
     // file is reopened; null when nothing may be written.
     mutable std::atomic<const Descriptor*> out_{nullptr};
+    SyslogSink syslog_;  // open when [log] file = "syslog": lines go there instead
 };
 
 // JSON string contents: quotes, backslashes, control characters and DEL escaped

@@ -21,8 +21,10 @@ ProcessConfig load_process_config(const Lookup& getenv, const std::optional<std:
     if (file) pc.path = *file;
     else if (pc.environment.config_path) pc.path = pc.environment.config_path;
     else if (access(default_config_path, F_OK) == 0) pc.path = default_config_path;
+    // conf.d alone counts too: configuration management may drop in files and no config.toml.
+    else if (!dropin_files(std::string(default_config_dir) + "/conf.d").empty()) pc.path = default_config_dir;
     if (!pc.path.empty()) {
-        LoadedConfig loaded = load_config_file(pc.path);
+        LoadedConfig loaded = load_configuration(pc.path);  // the file, then conf.d/*.toml
         // An error about the file as a whole also names the variable its path came from.
         if (!file && pc.environment.config_path)
             for (Diagnostic& d : loaded.errors)

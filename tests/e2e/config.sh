@@ -129,3 +129,56 @@ printf 'on_error = "ignore"\n[policy]\nmin_protocol = "TLSv1.2"\nciphers = "NO-S
 out=$(TLSOVERRIDE_CONFIG=$T/ignored.toml preload $OLDCLIENT $MODERN 2>&1)
 assert_contains "on_error = \"ignore\" in the file: the program runs unmodified" "$out" "connected TLSv1.2"
 assert_contains "on_error = \"ignore\": the located error is still logged" "$out" "$T/ignored.toml:4:11: ciphers 'NO-SUCH' rejected"
+
+# conf.d: one file per application, read after config.toml in lexical order.
+mkdir -p "$T/etc/conf.d"
+printf 'mode = "enforce"\n[policy]\nmin_protocol = "TLSv1.2"\n' > "$T/etc/config.toml"
+printf '[[rule]]\nname = "legacy billing"\nhost = ["*.legacy.test"]\nmin_protocol = "TLSv1"\nsecurity_level = 0\n' > "$T/etc/conf.d/20-billing.toml"
+printf '[[rule]]\nname = "shadowed"\nhost = ["billing.legacy.test"]\nmin_protocol = "TLSv1.3"\n' > "$T/etc/conf.d/30-later.toml"
+out=$(TLSOVERRIDE_CONFIG=$T/etc/config.toml preload $OLDCLIENT --sni billing.legacy.test $LEGACY 2>&1)
+assert_contains "conf.d: a rule dropped into conf.d/ lets the client reach the TLSv1 server" "$out" "connected TLSv1 "
+out=$(TLSOVERRIDE_CONFIG=$T/etc/config.toml preload $OLDCLIENT --method tls1 $MODERN 2>&1)
+assert_contains "conf.d: config.toml's [policy] still lifts the pinned client elsewhere" "$out" "connected TLSv1.2"
+out=$(TLSOVERRIDE_CONFIG=$T/etc preload $OLDCLIENT --sni billing.legacy.test $LEGACY 2>&1)
+assert_contains "TLSOVERRIDE_CONFIG naming the directory reads config.toml and conf.d/" "$out" "connected TLSv1 "
+out=$($TLSO check "$T/etc/config.toml" 2>&1)
+assert_contains "check lists every file it read" "$out" "read: $T/etc/conf.d/20-billing.toml"
+assert_contains "check: the rules of conf.d follow in file order" "$out" "rule 2 \"shadowed\" ($T/etc/conf.d/30-later.toml:1:1)"
+assert_contains "check names the file each value came from" "$out" "# rule \"legacy billing\", $T/etc/conf.d/20-billing.toml:4:16"
+out=$($TLSO explain --config "$T/etc" --host billing.legacy.test 2>&1)
+assert_contains "explain: the first matching rule, from its conf.d file" "$out" "matching rule: 1 \"legacy billing\" ($T/etc/conf.d/20-billing.toml:1:1)"
+assert_contains "explain: [policy]'s value names config.toml" "$($TLSO explain --config "$T/etc" --host other.test 2>&1)" \
+    "from [policy] ($T/etc/config.toml:3:16)"
+printf '[policy]\nmin_protocol = "TLSv1"\n' > "$T/etc/conf.d/40-again.toml"
+out=$($TLSO check "$T/etc/config.toml" 2>&1); status=$?
+assert_eq "a [policy] key set in two files: check exits 1" "$status" 1
+assert_contains "the error is located in the second file and names the first" "$out" \
+    "$T/etc/conf.d/40-again.toml:2:16: min_protocol is set twice in [policy]: here and at $T/etc/config.toml:3:16"
+out=$(TLSOVERRIDE_CONFIG=$T/etc preload $OLDCLIENT $MODERN 2>&1)
+assert_contains "the program fails closed on the duplicated key" "$out" "context creation failed"
+rm "$T/etc/conf.d/40-again.toml"
+
+# check lints: valid files that are probably not what was meant, or not safe where they live.
+mkdir -p "$T/lint" && chmod 755 "$T/lint"
+printf '[policy]\nmin_protocol = "TLSv1.2"\n[[rule]]\nname = "everything"\nrole = "client"\n[[rule]]\nname = "billing"\nhost = "billing.legacy.test"\nrole = "client"\nmin_protocol = "TLSv1"\n' > "$T/lint/config.toml"
+chmod 664 "$T/lint/config.toml"
+out=$($TLSO check "$T/lint/config.toml" 2>&1); status=$?
+assert_eq "lints are warnings: check still exits 0" "$status" 0
+assert_contains "lint: a group-writable file" "$out" "warning: $T/lint/config.toml: the file is group-writable (mode 0664)"
+assert_contains "lint: a rule that can never match, with the rule that beats it" "$out" \
+    "warning: $T/lint/config.toml:6:1: rule 2 \"billing\" can never match: rule 1 \"everything\" ($T/lint/config.toml:3:1) comes first"
+assert_contains "lint: a rule that weakens below TLSv1.2, located at the value" "$out" \
+    "warning: $T/lint/config.toml:10:16: rule \"billing\" min_protocol = \"TLSv1\" allows a protocol below TLSv1.2 for host billing.legacy.test, role client"
+chmod 644 "$T/lint/config.toml"; chmod 777 "$T/lint"
+out=$($TLSO check "$T/lint/config.toml" 2>&1)
+assert_contains "lint: a world-writable directory holding the file" "$out" \
+    "warning: $T/lint: the directory is group- and world-writable (mode 0777): others can replace the configuration or add conf.d/ files"
+out=$($TLSO check --json "$T/lint/config.toml" 2>/dev/null)
+assert_eq "check --json lists the lints under warnings" \
+    "$(printf '%s' "$out" | $PY -c 'import json,sys; d=json.load(sys.stdin); print(d["ok"], len(d["warnings"]), d["warnings"][0]["where"] == sys.argv[1])' "$T/lint")" "True 3 True"
+chmod 755 "$T/lint"
+printf '[policy]\nmin_protocol = TLSv1.2\n' > "$T/lint/bare.toml"
+out=$($TLSO check "$T/lint/bare.toml" 2>&1); status=$?
+assert_eq "an unquoted value is an error (exit 1)" "$status" 1
+assert_contains "the error says to quote the value" "$out" \
+    "$T/lint/bare.toml:2:16: the value TLSv1.2 must be quoted: write min_protocol = \"TLSv1.2\""

@@ -79,7 +79,7 @@ printf ' \n\t\n' > "$C/blank.toml"
 cases=$(cat <<'CASES'
 syntax-table-header|[policy\nmin_protocol = "TLSv1.2"\n|1:8|Error while parsing table header: expected ']'
 syntax-unterminated-string|[policy]\nmin_protocol = "TLSv1.2\n|2:24|Error while parsing string: unescaped control characters
-syntax-bare-value|[policy]\nmin_protocol = TLSv1.2\n|2:16|Error while parsing boolean: expected 'true', saw 'T'
+syntax-bare-value|[policy]\nmin_protocol = TLSv1.2\n|2:16|the value TLSv1.2 must be quoted: write min_protocol = "TLSv1.2"
 syntax-table-header-bang|[!]\n[policy]\nmin_protocol = "TLSv1.2"\n|1:2|Error while parsing key: expected bare key starting character or string delimiter, saw '!'
 syntax-table-header-nul|[\0]\n|1:2|Error while parsing key: expected bare key starting character or string delimiter, saw '\u0000'
 syntax-non-ascii-after-key|modeé = "enforce"\n|1:5|Error while parsing key-value pair: expected '=', saw 'é'
@@ -136,7 +136,7 @@ binary-junk|@|1:1|Error while parsing root table: expected keys, tables, whitesp
 binary-junk-reversed|@|1:1|Encountered invalid utf-8 sequence
 empty|@|-|the file is empty; write a [policy] table
 blank|@|-|the file is empty; write a [policy] table
-directory|@|-|is a directory, not a configuration file (name the .toml file inside it)
+directory|@|-|is a directory with neither config.toml nor conf.d/*.toml in it
 missing|@|-|cannot read the configuration: No such file or directory
 fifo|@|-|is not a regular file
 dev-zero|@|-|is not a regular file

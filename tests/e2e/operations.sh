@@ -1,4 +1,4 @@
-# Operations: tlsoverride run, doctor, make install / uninstall, make deb, the man pages.
+# Operations: tlsoverride run, doctor, make install / uninstall, the man pages.
 # Real programs, a real s_server on 127.0.0.1, real installs into temporary trees.
 # shellcheck disable=SC2016  # the single-quoted $VARs are for the child shells to expand
 . "$(dirname "$0")/lib.sh"
@@ -37,7 +37,7 @@ for pair in TLSOVERRIDE_MIN_PROTOCOL=TLSv1.2 TLSOVERRIDE_MAX_PROTOCOL=TLSv1.3 TL
 done
 out=$("$TLSO" run --log-handshakes sh -c 'echo "$TLSOVERRIDE_LOG_HANDSHAKES"' 2>&1)
 assert_eq "a bare --log-handshakes means true and does not swallow COMMAND" "$out" "true"
-mkdir -p "$T/cwd"
+mkdir -p "$T/cwd" && printf '[policy]\nmin_protocol = "TLSv1.2"\n' >"$T/cwd/policy.toml"
 out=$(cd "$T/cwd" && "$TLSO" run --config policy.toml --log-file=tls.log -- sh -c 'echo "$TLSOVERRIDE_CONFIG $TLSOVERRIDE_LOG_FILE"' 2>&1)
 here=$(cd "$T/cwd" && pwd -P)
 assert_eq "relative --config and --log-file are made absolute (COMMAND may change directory)" "$out" "$here/policy.toml $here/tls.log"
@@ -96,6 +96,104 @@ assert_contains "run --help has an example" "$OUT" "example: tlsoverride run"
 out=$("$TLSO" run --version 2>&1)
 assert_contains "run --version names the library it would preload" "$out" "library: $LIB_REAL"
 
+# --- the command is never governed by its own library ---------------------------------
+# The README's way 3 (export LD_PRELOAD) and the systemd drop-in put the library into
+# tlsoverride itself. It restarts without it: probe and check give their normal answers.
+start_server -tls1 -cipher 'DEFAULT:@SECLEVEL=0' || exit 1
+TLS1_PORT=$PORT
+start_server -tls1_2 || exit 1   # PORT is the TLSv1.2 server again for the rest
+out=$(LD_PRELOAD="$LIB_REAL" TLSOVERRIDE_MODE=enforce TLSOVERRIDE_MIN_PROTOCOL=TLSv1.2 "$TLSO" probe "127.0.0.1:$TLS1_PORT" 2>&1)
+assert_contains "with LD_PRELOAD and a TLSv1.2 floor exported, probe still sees the TLSv1 server accept TLSv1" "$out" "TLSv1     yes"
+printf '[policy]\nciphers = "NOPE-NOPE"\n' >"$T/bad-ciphers.toml"
+capture env LD_PRELOAD="$LIB_REAL:$T/marker.so" TLSOVERRIDE_CONFIG="$T/bad-ciphers.toml" "$TLSO" check "$T/bad-ciphers.toml"
+assert_eq "with LD_PRELOAD and the bad file exported, check exits 1" "$STATUS" 1
+assert_contains "with LD_PRELOAD exported, check still reports OpenSSL's own verdict, located" "$OUT" \
+    "bad-ciphers.toml:2:11: ciphers 'NOPE-NOPE' rejected by OpenSSL: no cipher match"
+assert_not_contains "with LD_PRELOAD exported, check's own OpenSSL is not failed closed" "$OUT" "could not create a context"
+out=$(LD_PRELOAD="$LIB_REAL:$T/marker.so" "$TLSO" run -- sh -c 'echo "$LD_PRELOAD"' 2>&1)
+assert_eq "the restart keeps the rest of LD_PRELOAD, and run adds the library back for COMMAND" "$out" "$LIB_REAL:$T/marker.so"
+out=$(LD_PRELOAD="$LIB_REAL" TLSOVERRIDE_MIN_PROTOCOL=TLSv1.3 "$TLSO" explain 2>&1)
+assert_contains "with LD_PRELOAD exported, explain answers" "$out" "from environment TLSOVERRIDE_MIN_PROTOCOL"
+
+# --- one command-line grammar -------------------------------------------------------------
+json() { python3 -c "import json, sys; d = json.load(sys.stdin); print($1)"; }
+capture "$TLSO" run --log-handshakes yes -- sh -c 'echo started'
+assert_eq "run --log-handshakes yes -- CMD is a usage error, not a run of 'yes'" "$STATUS" 2
+assert_contains "the switch error says how to give it a value" "$OUT" "write --log-handshakes=yes"
+out=$("$TLSO" run --log-handshakes=no -- sh -c 'echo "$TLSOVERRIDE_LOG_HANDSHAKES"' 2>&1)
+assert_eq "a switch takes its value with =" "$out" "no"
+capture "$TLSO" run --min-protocol TLS1.2 -- sh -c 'echo started'
+assert_eq "run checks the settings first: --min-protocol TLS1.2 is a usage error (2)" "$STATUS" 2
+assert_contains "the typo gets the contract's message, named by its flag" "$OUT" \
+    "tlsoverride run: --min-protocol: unknown protocol version 'TLS1.2' (use TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3; did you mean TLSv1.2?)"
+assert_not_contains "the program is not started with a bad flag value" "$OUT" "started"
+capture "$TLSO" run --ciphers NOPE-NOPE -- sh -c 'echo started'
+assert_contains "run checks values with OpenSSL before starting" "$OUT" "--ciphers: ciphers 'NOPE-NOPE' rejected by OpenSSL"
+capture "$TLSO" run --config "$T/bad-ciphers.toml" -- sh -c 'echo started'
+assert_eq "a bad configuration file (on_error = fail): run exits 125 without starting COMMAND" "$STATUS" 125
+assert_contains "the file's error is located" "$OUT" "bad-ciphers.toml:2:11: ciphers 'NOPE-NOPE' rejected by OpenSSL"
+assert_not_contains "a bad configuration file: COMMAND is not started" "$OUT" "started"
+capture "$TLSO" run --config "$T/bad-ciphers.toml" --on-error ignore -- sh -c 'echo started'
+assert_contains "with on_error = ignore, run warns and starts COMMAND" "$OUT" "started"
+if printf 'int main(void) { return 0; }\n' | cc -static -x c - -o "$T/static-true" 2>/dev/null; then
+    capture "$TLSO" run -- "$T/static-true"
+    assert_eq "a static program still runs" "$STATUS" 0
+    assert_eq "a static program gets a one-line warning" "$OUT" \
+        "tlsoverride run: warning: static-true is statically linked: LD_PRELOAD has no effect on it (programs it starts are still governed)"
+    capture "$TLSO" run -q -- "$T/static-true"
+    assert_eq "run -q: no warning" "$OUT" ""
+else
+    echo "# skip static warning: cc -static unavailable"
+fi
+if printf 'int main(void) { return 0; }\n' | cc -m32 -x c - -o "$T/true32" 2>/dev/null; then
+    capture "$TLSO" run -q --log-handshakes -- "$T/true32"
+    assert_not_contains "run -q with a switch after it: a 32-bit program runs without run's warning (ld.so still complains)" "$OUT" "tlsoverride run: warning"
+    capture "$TLSO" run -- "$T/true32"
+    assert_contains "a 32-bit program gets the wrong-class warning" "$OUT" "another class than this tlsoverride"
+else
+    echo "# skip wrong-class warning: no 32-bit toolchain"
+fi
+cp /bin/true "$T/fake-go" && printf '\377 Go buildinf:\010\002go1.21.5\000' >>"$T/fake-go"
+capture "$TLSO" run -- "$T/fake-go"
+assert_contains "a Go program gets a warning naming Go's crypto/tls" "$OUT" "fake-go is a Go program"
+assert_contains "doctor says the same of a Go program" "$("$TLSO" doctor "$T/fake-go" 2>&1)" "is a Go program: Go's crypto/tls is not OpenSSL"
+out=$("$TLSO" run -- true 2>&1)
+assert_eq "a dynamic program without TLS of its own gets no warning" "$out" ""
+for cmd in check explain doctor probe; do
+    capture "$TLSO" $cmd --bogus
+    assert_eq "$cmd: an unknown flag is a usage error (2)" "$STATUS" 2
+    assert_contains "$cmd: the unknown flag is named with the command" "$OUT" "tlsoverride $cmd: unknown flag '--bogus'"
+    capture "$TLSO" $cmd --version
+    assert_eq "$cmd --version exits 0" "$STATUS" 0
+    capture "$TLSO" $cmd --help
+    assert_contains "$cmd --help has a usage line" "$OUT" "usage: tlsoverride $cmd"
+done
+capture "$TLSO" explain --hots x
+assert_contains "a misspelt flag gets the nearest name" "$OUT" "did you mean '--host'?"
+printf 'mode = "enforce"\n[policy]\nmin_protocol = "TLSv1.2"\n[[rule]]\nname = "old"\nhost = ["*.old.test"]\nmin_protocol = "TLSv1"\nsecurity_level = 0\n' >"$T/good.toml"
+out=$("$TLSO" check --json "$T/good.toml")
+assert_eq "check --json (flag before FILE): ok, and the policy's value with its file position" \
+    "$(printf '%s' "$out" | json 'd["ok"], d["policy"]["min_protocol"]["value"], d["policy"]["min_protocol"]["at"].endswith("good.toml:3:16")')" \
+    "True TLSv1.2 True"
+assert_eq "check --json: rules with their conditions and settings" \
+    "$(printf '%s' "$out" | json 'd["rules"][0]["name"], d["rules"][0]["host"], d["rules"][0]["settings"]["security_level"]["value"], d["process"]["mode"]["value"]')" \
+    "old ['*.old.test'] 0 enforce"
+capture "$TLSO" check "$T/bad-ciphers.toml" --json
+assert_eq "check FILE --json on a bad file exits 1" "$STATUS" 1
+assert_eq "check --json lists the errors as where and message" \
+    "$(printf '%s' "$OUT" | json 'd["ok"], d["errors"][0]["where"].endswith("bad-ciphers.toml:2:11"), "rejected by OpenSSL" in d["errors"][0]["message"]')" \
+    "False True True"
+out=$("$TLSO" explain --config="$T/good.toml" --host a.old.test --role=client --json)
+assert_eq "explain --json: the matching rule and where each value comes from; null when left to the program" \
+    "$(printf '%s' "$out" | json 'd["rule"]["name"], d["settings"]["min_protocol"]["value"], d["settings"]["min_protocol"]["from"], d["settings"]["ciphers"], d["case"]["role"]')" \
+    "old TLSv1 rule \"old\" None client"
+out=$("$TLSO" doctor --json curl)
+assert_eq "doctor --json curl: the verdict and the evidence" \
+    "$(printf '%s' "$out" | json 'd["verdict"], d["governed"], any(e["label"] == "mode" for e in d["evidence"]), d["exit_status"]')" \
+    "yes True True 0"
+capture "$TLSO" doctor -- curl
+assert_eq "doctor -- PROGRAM: -- ends the flags" "$STATUS" 0
+
 # --- doctor -----------------------------------------------------------------------------
 capture "$TLSO" doctor curl
 assert_eq "doctor curl: governed (exit 0)" "$STATUS" 0
@@ -143,7 +241,7 @@ capture "$TLSO" doctor
 assert_eq "doctor without PROGRAM is a usage error" "$STATUS" 2
 capture "$TLSO" doctor --help
 assert_eq "doctor --help exits 0" "$STATUS" 0
-assert_contains "doctor --help has the usage line" "$OUT" "usage: tlsoverride doctor PROGRAM"
+assert_contains "doctor --help has the usage line" "$OUT" "usage: tlsoverride doctor [--json] PROGRAM"
 assert_contains "doctor --version" "$("$TLSO" doctor --version 2>&1)" "tlsoverride doctor "
 
 # --- man pages ------------------------------------------------------------------------
@@ -169,12 +267,15 @@ else
 fi
 expected="usr/local/bin/tlsoverride usr/local/lib/$MA/tlsoverride/libtlsoverride.so usr/local/lib/$MA/tlsoverride/libtlsoverride-engine.so
 usr/local/share/man/man1/tlsoverride.1 usr/local/share/man/man5/tlsoverride.toml.5
-usr/local/share/doc/tlsoverride/systemd/NAME.service.d/tlsoverride.conf"
-for f in $(cd "$REPO" && ls config/*.toml 2>/dev/null); do expected="$expected usr/local/share/doc/tlsoverride/${f#config/}"; done
+usr/local/share/doc/tlsoverride/examples/systemd/NAME.service.d/tlsoverride.conf
+usr/local/share/bash-completion/completions/tlsoverride"
+for f in $(cd "$REPO" && ls config/*.toml 2>/dev/null); do expected="$expected usr/local/share/doc/tlsoverride/examples/${f#config/}"; done
 for f in $expected; do
     if [ -f "$root/$f" ]; then ok "installed /$f"; else not_ok "installed /$f"; fi
 done
 assert_eq "nothing is installed outside /usr/local" "$(cd "$root" && find . -type f ! -path './usr/local/*')" ""
+assert_contains "the installed man page names the installed library" "$(cat "$root/usr/local/share/man/man1/tlsoverride.1")" \
+    "/usr/local/lib/$(printf '%s' "$MA" | sed 's/-/\\-/g')/tlsoverride/libtlsoverride.so"
 assert_eq "the command is executable, the libraries are not" \
     "$(stat -c %a "$root/usr/local/bin/tlsoverride" "$root/usr/local/lib/$MA/tlsoverride/libtlsoverride.so")" "755
 644"
@@ -203,56 +304,38 @@ fi
 submake B="$B" DESTDIR="$root" PREFIX=/usr/local uninstall >"$T/uninstall.log" 2>&1
 assert_eq "make uninstall removes every installed file" "$(find "$root" -type f)" ""
 
-# --- make install PREFIX=$T/prefix, no DESTDIR --------------------------------------------
-# Its own build directory (seeded with $B's objects) so $B's binary keeps its compiled-in
-# library directory; only run.o, which holds it, is recompiled.
+# --- make install PREFIX=/usr and PREFIX=$T/prefix: nothing is rebuilt ------------------
+# The command finds the library relative to itself, so one build serves every PREFIX:
+# make install copies what make built and compiles nothing.
+before=$(md5sum "$B/tlsoverride" "$B/libtlsoverride.so" "$B/libtlsoverride-engine.so")
+mtime=$(stat -c %Y "$B/tlsoverride" "$B/obj/shim/cli/run.o")
+if submake B="$B" DESTDIR="$T/usr-root" PREFIX=/usr install >"$T/usr-install.log" 2>&1; then
+    ok "make install DESTDIR=... PREFIX=/usr succeeds"
+else
+    not_ok "make install DESTDIR=... PREFIX=/usr succeeds"; sed 's/^/#   /' "$T/usr-install.log" | tail -20
+fi
+assert_eq "make install PREFIX=/usr compiles and links nothing" "$(grep -cE ' -c shim/|^  (CXX|CC|LINK) ' "$T/usr-install.log")" "0"
+assert_eq "make install PREFIX=/usr leaves build/tlsoverride and the libraries as make built them" \
+    "$(md5sum "$B/tlsoverride" "$B/libtlsoverride.so" "$B/libtlsoverride-engine.so")" "$before"
+assert_eq "make install PREFIX=/usr does not touch build/tlsoverride or run.o" \
+    "$(stat -c %Y "$B/tlsoverride" "$B/obj/shim/cli/run.o")" "$mtime"
+out=$(clean_run "$T/usr-root/usr/bin/tlsoverride" run -- sh -c 'echo "$LD_PRELOAD"' 2>&1)
+assert_eq "the PREFIX=/usr stage finds the library in ../lib/$MULTIARCH/tlsoverride (named through \$LIB)" "$out" \
+    "$T/usr-root/usr/\$LIB/tlsoverride/libtlsoverride.so"
+assert_contains "a PREFIX=/usr install's man page names the multiarch directory" "$(cat "$T/usr-root/usr/share/man/man1/tlsoverride.1" 2>/dev/null)" \
+    "/usr/lib/$(printf '%s' "$MULTIARCH" | sed 's/-/\\-/g')/tlsoverride/libtlsoverride.so"
 prefix=$T/prefix
-mkdir -p "$T/pbuild" && cp -a "$B/obj" "$T/pbuild/"
-if submake B="$T/pbuild" PREFIX="$prefix" install >"$T/pinstall.log" 2>&1; then
+if submake B="$B" PREFIX="$prefix" install >"$T/pinstall.log" 2>&1; then
     ok "make install PREFIX=\$T/prefix succeeds"
 else
     not_ok "make install PREFIX=\$T/prefix succeeds"; sed 's/^/#   /' "$T/pinstall.log" | tail -20
 fi
+assert_eq "make install PREFIX=\$T/prefix compiles and links nothing" "$(grep -cE ' -c shim/|^  (CXX|CC|LINK) ' "$T/pinstall.log")" "0"
 out=$(clean_run "$prefix/bin/tlsoverride" run --version 2>&1)
-assert_contains "the installed command has its library directory compiled in" "$out" "library: $prefix/lib/$MA/tlsoverride/libtlsoverride.so"
+assert_contains "the installed command finds its library in ../lib/<multiarch>/tlsoverride" "$out" "library: $prefix/lib/$MA/tlsoverride/libtlsoverride.so"
 out=$(clean_run "$prefix/bin/tlsoverride" run --min-protocol TLSv1.2 -- "$OLDCLIENT" --method tls1 "$PORT" 2>&1)
 assert_contains "the prefix install's tlsoverride run works with a clean environment" "$out" "connected TLSv1.2"
 out=$("$TLSO" run --version 2>&1)
 assert_contains "the build tree's own binary still uses the build tree's library" "$out" "library: $LIB_REAL"
 
-# --- make deb ------------------------------------------------------------------------------
-# make deb installs dpkg-dev itself when it is missing (scripts/install-deps deb).
-if ! command -v dpkg-deb >/dev/null; then
-    echo "# skip make deb: not a Debian system (no dpkg-deb)"
-    exit 0
-fi
-if submake B="$B" deb >"$T/deb.log" 2>&1; then ok "make deb succeeds"; else
-    not_ok "make deb succeeds"; sed 's/^/#   /' "$T/deb.log" | tail -20; exit 0; fi
-deb=$(tail -1 "$T/deb.log")
-contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
-for f in ./usr/bin/tlsoverride "./usr/lib/$MULTIARCH/tlsoverride/libtlsoverride.so" \
-    "./usr/lib/$MULTIARCH/tlsoverride/libtlsoverride-engine.so" ./usr/share/man/man1/tlsoverride.1.gz \
-    ./usr/share/man/man5/tlsoverride.toml.5.gz ./usr/share/doc/tlsoverride/copyright \
-    ./usr/share/doc/tlsoverride/systemd/NAME.service.d/tlsoverride.conf; do
-    assert_contains "the .deb has $f" "$contents" "$f"
-done
-assert_eq "the .deb has files under /usr only" "$(printf '%s\n' "$contents" | grep -v '^\./$' | grep -v '^\./usr/')" ""
-assert_not_contains "the .deb has nothing under /usr/local" "$contents" "./usr/local"
-depends=$(dpkg-deb -f "$deb" Depends)
-assert_contains "the .deb depends on libssl3" "$depends" "libssl3"
-assert_contains "the .deb depends on libc6" "$depends" "libc6"
-assert_eq "the .deb ships no conffile" "$(dpkg-deb -I "$deb" conffiles 2>/dev/null)" ""
-owners=$(dpkg-deb -c "$deb" | awk '{print $2}' | sort -u)
-assert_eq "every file in the .deb belongs to root:root" "$owners" "root/root"
-
-# dpkg itself unpacks it into an empty root (its own database), and the unpacked command
-# runs the handshake story with a clean environment.
-droot=$T/dpkg-root
-mkdir -p "$droot/var/lib/dpkg/updates" "$droot/var/lib/dpkg/info" && : >"$droot/var/lib/dpkg/status"
-if dpkg --root="$droot" --force-depends -i "$deb" >"$T/dpkg.log" 2>&1; then
-    ok "dpkg --root installs the package"
-else
-    not_ok "dpkg --root installs the package"; sed 's/^/#   /' "$T/dpkg.log" | tail -20
-fi
-out=$(clean_run "$droot/usr/bin/tlsoverride" run --min-protocol TLSv1.2 -- "$OLDCLIENT" --method tls1 "$PORT" 2>&1)
-assert_contains "the packaged tlsoverride run works (library found relative to /usr/bin)" "$out" "connected TLSv1.2"
+# make deb, the package's contents, dpkg, lintian: tests/e2e/package.sh.

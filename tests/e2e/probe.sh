@@ -97,7 +97,9 @@ assert_eq "TLSv1.2-only: the certificate is the test server's" \
     "CN=localhost RSA 2048"
 assert_eq "TLSv1.2-only: secure renegotiation is reported" \
     "$(printf '%s' "$json_out" | json 'd["secure_renegotiation"]')" "True"
-RULE=$(printf '%s' "$json_out" | json 'd["suggested_rule"]')
+RULE=$(printf '%s' "$json_out" | json 'd["suggested_rule"]["toml"]')
+assert_eq "TLSv1.2-only: the JSON rule is structured: host and min_protocol as values with their reasons" \
+    "$(printf '%s' "$json_out" | json 'd["suggested_rule"]["host"]["value"] == ["billing.legacy.test"] and d["suggested_rule"]["min_protocol"]["value"] == "TLSv1.2" and bool(d["suggested_rule"]["min_protocol"]["why"])')" "True"
 assert_contains "TLSv1.2-only: the rule matches the server name" "$RULE" 'host = ["billing.legacy.test"]'
 assert_contains "TLSv1.2-only: the rule sets the TLSv1.2 floor, with its reason" \
     "$(printf '%s\n' "$RULE" | grep '^min_protocol = ')" 'min_protocol = "TLSv1.2"'
@@ -146,7 +148,9 @@ assert_eq "legacy: TLSv1 ciphers are listed" \
     "$(printf '%s' "$out" | json '":".join(sorted(d["ciphers"]["TLSv1"]))')" "AES128-SHA:ECDHE-RSA-AES128-SHA"
 assert_eq "legacy: OpenSSL 3's defaults do not connect" \
     "$(printf '%s' "$out" | json 'd["default_client"]["connects"]')" "False"
-rule=$(printf '%s' "$out" | json 'd["suggested_rule"]')
+rule=$(printf '%s' "$out" | json 'd["suggested_rule"]["toml"]')
+assert_eq "legacy: the JSON rule has security_level 0 as a number" \
+    "$(printf '%s' "$out" | json 'd["suggested_rule"]["security_level"]["value"]')" "0"
 assert_contains "legacy: the rule keeps the TLSv1.2 floor" "$rule" 'min_protocol = "TLSv1.2"'
 assert_contains "legacy: the rule sets security level 0, with its reason" \
     "$(printf '%s\n' "$rule" | grep '^security_level = ')" "# why: the handshake fails at levels "
@@ -162,7 +166,7 @@ assert_eq "TLSv1.3-only: the three default ciphersuites" \
     "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
 assert_eq "TLSv1.3-only: groups include X25519 and ffdhe2048, X25519 preferred" \
     "$(printf '%s' "$out" | json '"X25519" in d["groups"] and "ffdhe2048" in d["groups"] and d["preferred_group"]')" "X25519"
-assert_contains "TLSv1.3-only: the rule's floor is TLSv1.3" "$(printf '%s' "$out" | json 'd["suggested_rule"]')" 'min_protocol = "TLSv1.3"'
+assert_contains "TLSv1.3-only: the rule's floor is TLSv1.3" "$(printf '%s' "$out" | json 'd["suggested_rule"]["toml"]')" 'min_protocol = "TLSv1.3"'
 assert_eq "TLSv1.3-only: OpenSSL 3's defaults connect without a rule" \
     "$(printf '%s' "$out" | json 'd["default_client"]["connects"]')" "True"
 

@@ -63,17 +63,20 @@ assert_contains "a per-host rule goes along, for the provider to choose per conn
     "&rules=1&r1.rule=legacy%20host&r1.hosts=billing.legacy.test&"
 assert_contains "... with its values" "$out" "&r1.min=TLSv1"
 out=$($TLSO run --min-protocol TLSv9 -- java -version 2>&1); status=$?
-assert_contains "a bad configuration names the variable" "$out" "TLSOVERRIDE_MIN_PROTOCOL: unknown protocol version 'TLSv9'"
-assert_contains "... and java is not started without its policy" "$out" "not starting java"
+assert_contains "a bad flag value names the flag (run checks its settings before it starts java)" "$out" "--min-protocol: unknown protocol version 'TLSv9'"
 assert_eq "... exit 2" "$status" "2"
+printf '[policy]\nmin_protocol = "TLSv9"\n' > "$T/bad.toml"
+out=$(TLSOVERRIDE_CONFIG=$T/bad.toml $TLSO run -- java -version 2>&1); status=$?
+assert_contains "a bad configuration file is named, located" "$out" "$T/bad.toml:2:16"
+assert_contains "... and java is not started without its policy" "$out" "not starting java"
 
 printf '#!/bin/sh\nexec java "$@"\n' >"$T/java-wrapper"
 chmod +x "$T/java-wrapper"
 out=$($TLSO run --print-env --min-protocol TLSv1.2 -- "$T/java-wrapper" 2>&1)
 assert_contains "a shell script's Java programs get the provider" "$out" "JAVA_TOOL_OPTIONS=-javaagent:$B/tlsoverride-jsse.jar"
 assert_contains "... and its node programs the module" "$out" "NODE_OPTIONS=--require=$B/tlsoverride.js"
-out=$($TLSO run --print-env --min-protocol TLSv9 -- "$T/java-wrapper" 2>&1); status=$?
-assert_eq "a bad configuration does not stop a shell script (the library reports it in its OpenSSL programs)" "$status" "0"
+out=$(TLSOVERRIDE_CONFIG=$T/bad.toml TLSOVERRIDE_ON_ERROR=ignore $TLSO run --print-env -- "$T/java-wrapper" 2>&1); status=$?
+assert_eq "with on_error = \"ignore\" a bad configuration does not stop a shell script" "$status" "0"
 
 out=$($TLSO doctor java 2>&1)
 assert_contains "doctor says what governs java" "$out" "yes: java carries its own TLS (JSSE"
