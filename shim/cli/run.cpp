@@ -51,6 +51,7 @@ constexpr SettingFlag setting_flags[] = {
     {"signature-algorithms", "TLSOVERRIDE_SIGNATURE_ALGORITHMS", "LIST", "e.g. RSA+SHA256:ECDSA+SHA256"},
     {"security-level", "TLSOVERRIDE_SECURITY_LEVEL", "N", "OpenSSL security level, 0 to 5"},
     {"options", "TLSOVERRIDE_OPTIONS", "NAMES", "OpenSSL Options names, comma-separated"},
+    {"gnutls-priority", "TLSOVERRIDE_GNUTLS_PRIORITY", "TOKENS", "GnuTLS priority tokens, appended after the translation"},
     {"mode", "TLSOVERRIDE_MODE", "MODE", "default (program may change later) or enforce"},
     {"on-error", "TLSOVERRIDE_ON_ERROR", "ACTION", "bad configuration: fail (default) or ignore"},
     {"log", "TLSOVERRIDE_LOG", "LEVEL", "off, error, warn (default), info, debug"},
