@@ -35,6 +35,8 @@ STAGE1FLAGS := -fno-exceptions -fno-rtti -fno-threadsafe-statics -ftls-model=ini
 STAGE1_SRC  := $(wildcard shim/preload/*.cpp)
 CORE_SRC    := $(wildcard shim/core/*.cpp)
 OPENSSL_SRC := $(wildcard shim/openssl/*.cpp)
+#   gnutls/   the GnuTLS adapter: the same shape; uses the table stage 1 resolved
+GNUTLS_SRC  := $(wildcard shim/gnutls/*.cpp)
 CLI_SRC     := $(wildcard shim/cli/*.cpp)
 UNIT_SRC   := $(wildcard tests/unit/*.cpp)
 CLIENTS    := $(patsubst tests/clients/%.c,$(B)/tests/%,$(wildcard tests/clients/*.c))
@@ -43,7 +45,7 @@ BENCH_BIN  := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 obj = $(patsubst %.cpp,$(B)/obj/%.o,$(1))
 STAGE1_OBJ := $(call obj,$(STAGE1_SRC))
 CORE_OBJ   := $(call obj,$(CORE_SRC))
-ENGINE_OBJ := $(call obj,$(OPENSSL_SRC))
+ENGINE_OBJ := $(call obj,$(OPENSSL_SRC) $(GNUTLS_SRC))
 CLI_OBJ    := $(call obj,$(CLI_SRC))
 UNIT_OBJ   := $(call obj,$(UNIT_SRC))
 
@@ -64,7 +66,7 @@ $(B)/obj/%.o: %.cpp | $(B)/.deps-installed
 
 # Stage 1: the file named in LD_PRELOAD. Small, C-only dependencies, exports only
 # the interposed functions: the export map is generated from the one list of them.
-$(B)/libtlsoverride.map: shim/preload/exports.map.in shim/openssl/interposed.hpp
+$(B)/libtlsoverride.map: shim/preload/exports.map.in shim/openssl/interposed.hpp shim/gnutls/interposed.hpp
 	@mkdir -p $(B)
 	$(CC) -E -P -Ishim -x c $< -o $@
 
@@ -79,7 +81,7 @@ $(B)/libtlsoverride-engine.so: $(ENGINE_OBJ) $(CORE_OBJ) shim/openssl/engine.map
 	    -Wl,--version-script=shim/openssl/engine.map -Wl,-O1
 
 $(B)/tlsoverride: $(CLI_OBJ) $(CORE_OBJ) $(ENGINE_OBJ)
-	$(CXX) $(SANFLAGS) $(LDFLAGS) -o $@ $^ -lssl -lcrypto -lpthread
+	$(CXX) $(SANFLAGS) $(LDFLAGS) -o $@ $^ -lssl -lcrypto -lgnutls -lpthread
 
 $(B)/unit-tests: $(UNIT_OBJ) $(CORE_OBJ)
 	$(CXX) $(SANFLAGS) $(LDFLAGS) -o $@ $^
