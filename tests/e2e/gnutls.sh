@@ -137,6 +137,24 @@ assert_contains "explain shows the GnuTLS translation beside the OpenSSL setting
 out=$(printf '[policy]\nprofile = "intermediate"\n' > "$T/profile.toml"; TLSOVERRIDE_CONFIG=$T/profile.toml preload gnutls_cli_run)
 assert_contains "the intermediate profile governs a GnuTLS client" "$out" "Handshake was completed"
 
+# --- doctor: yes for GnuTLS programs, and for the helpers git and apt start ----------------
+out=$($TLSO doctor wget 2>&1); status=$?
+assert_eq "doctor wget: governed (exit 0)" "$status" 0
+assert_contains "doctor wget says yes, through GnuTLS" "$out" "yes: wget uses GnuTLS (libgnutls.so.30)"
+out=$($TLSO doctor git 2>&1)
+assert_contains "doctor git follows git-remote-https" "$out" \
+    "yes: git does its TLS in /usr/lib/git-core/git-remote-https: git-remote-https uses GnuTLS (libgnutls.so.30, needed by libcurl-gnutls.so.4)"
+out=$($TLSO doctor apt-get 2>&1)
+assert_contains "doctor apt-get follows its https method" "$out" "yes: apt-get does its TLS in /usr/lib/apt/methods/http"
+
+# --- never break what it cannot govern: no engine beside the library ----------------------
+mkdir -p "$T/alone" && cp "$LIB" "$T/alone/"
+out=$(LD_PRELOAD=$T/alone/libtlsoverride.so gnutls_cli_run)
+assert_contains "without its engine and without a policy, a GnuTLS program runs unmodified" "$out" "Handshake was completed"
+assert_contains "... and says once why it cannot govern" "$out" "cannot load the tlsoverride engine"
+out=$(TLSOVERRIDE_MIN_PROTOCOL=TLSv1.3 LD_PRELOAD=$T/alone/libtlsoverride.so gnutls_cli_run)
+assert_contains "without its engine, a configured policy fails GnuTLS priorities closed" "$out" "No or insufficient priorities"
+
 # --- gnutls-serv, governed from the server side ----------------------------------------------
 # gnutls-serv cannot bind to 127.0.0.1 alone: it runs in a network namespace of its
 # own, where the only interface is loopback, with its clients.
