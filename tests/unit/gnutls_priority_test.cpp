@@ -3,6 +3,7 @@
 
 #include "core/gnutls_priority.hpp"
 #include "core/profiles.hpp"
+#include "core/record.hpp"
 
 using namespace tlso;
 
@@ -144,4 +145,17 @@ TEST_CASE("record names as OpenSSL prints them") {
     CHECK(tls13_suite_name("CHACHA20-POLY1305") == "TLS_CHACHA20_POLY1305_SHA256");
     CHECK(openssl_group_name("SECP256R1") == "P-256");
     CHECK(openssl_group_name("X25519") == "X25519");
+}
+
+TEST_CASE("GnuTLS's failure wording gets the same hints (records lower-case GnuTLS's messages)") {
+    auto hint = [](std::string reason) {
+        HandshakeRecord r;
+        r.reason = std::move(reason);
+        return hint_for(r);
+    };
+    CHECK(hint("a packet with illegal or unsupported version was received.").find("no protocol version in common") == 0);
+    CHECK(hint("no supported cipher suites have been found.").find("no cipher in common") == 0);
+    CHECK(hint("error in the certificate verification.").find("certificate verification failed") == 0);
+    CHECK(hint("error in the certificate.").find("certificate verification failed") == 0);
+    CHECK(hint("safe renegotiation failed.").find("UnsafeLegacyServerConnect") != std::string::npos);
 }
