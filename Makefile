@@ -8,18 +8,23 @@ B       ?= build
 VERSION := 0.1.0
 CXXFLAGS ?= -O2 -g
 CFLAGS   ?= -O2 -g
+# ARCH=-m32 builds for i386 (make i386 does it with the right headers).
+ARCH    ?=
 # SAN=address,undefined or SAN=thread builds everything instrumented (use another B).
 SAN     ?=
-SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer,)
+SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer,) $(ARCH)
 
-# The library is private to tlsoverride: $(PREFIX)/lib/tlsoverride, or Debian's
-# multiarch directory when installing into /usr.
+# The library is private to tlsoverride, in the multiarch directory of its class:
+# $(PREFIX)/lib/x86_64-linux-gnu/tlsoverride, and (make install after make i386)
+# $(PREFIX)/lib/i386-linux-gnu/tlsoverride with $(PREFIX)/lib32/tlsoverride beside it,
+# so that LD_PRELOAD=$(PREFIX)/$$LIB/tlsoverride/libtlsoverride.so serves both classes.
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
-ifeq ($(PREFIX),/usr)
+ifneq ($(MULTIARCH),)
 LIBDIR ?= $(PREFIX)/lib/$(MULTIARCH)/tlsoverride
 else
 LIBDIR ?= $(PREFIX)/lib/tlsoverride
 endif
+LIBDIR32 ?= $(PREFIX)/lib/i386-linux-gnu/tlsoverride
 
 COMMON   := -std=c++20 -Ishim -fPIC -Wall -Wextra -fvisibility=hidden -fvisibility-inlines-hidden \
             -DOPENSSL_SUPPRESS_DEPRECATED -DTLSO_VERSION='"$(VERSION)"' -MMD -MP $(SANFLAGS)
@@ -52,7 +57,7 @@ UNIT_OBJ   := $(call obj,$(UNIT_SRC))
 all: $(B)/libtlsoverride.so $(B)/libtlsoverride-engine.so $(B)/tlsoverride
 
 $(STAGE1_OBJ): EXTRA := $(STAGE1FLAGS)
-$(B)/obj/shim/cli/run.o: EXTRA := -DTLSO_LIBDIR='"$(LIBDIR)"'
+$(B)/obj/shim/cli/run.o: EXTRA := -DTLSO_LIBDIR='"$(LIBDIR)"' -DTLSO_MULTIARCH='"$(MULTIARCH)"'
 
 # A fresh Debian or Ubuntu machine gets its compiler and libraries on the first
 # build (scripts/install-deps is idempotent and uses sudo only when not root).
@@ -86,9 +91,13 @@ $(B)/tlsoverride: $(CLI_OBJ) $(CORE_OBJ) $(ENGINE_OBJ)
 $(B)/unit-tests: $(UNIT_OBJ) $(CORE_OBJ)
 	$(CXX) $(SANFLAGS) $(LDFLAGS) -o $@ $^
 
+# Test clients link OpenSSL, except the one that plays a program on another library
+# with OpenSSL's names (GnuTLS's compatibility layer), which tlsoverride must leave alone.
+CLIENT_LIBS := -lssl -lcrypto -lpthread
+$(B)/tests/gnutls_openssl_client: CLIENT_LIBS := -lgnutls-openssl
 $(B)/tests/%: tests/clients/%.c | $(B)/.deps-installed
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SANFLAGS) -Wall -o $@ $< -lssl -lcrypto -lpthread
+	$(CC) $(CFLAGS) $(SANFLAGS) -Wall -o $@ $< $(CLIENT_LIBS)
 
 $(B)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
@@ -97,7 +106,7 @@ $(B)/bench/%: bench/%.c
 $(B)/test-certs/server.pem: scripts/make-test-certs | $(B)/.deps-installed
 	scripts/make-test-certs $(B)/test-certs
 
-test-deps: all $(B)/unit-tests $(CLIENTS) $(B)/test-certs/server.pem
+test-deps: all $(B)/unit-tests $(CLIENTS) $(B)/test-certs/server.pem $(if $(SAN),,legacy)
 
 test: test-deps
 	@tests/run $(B)
@@ -117,6 +126,37 @@ clean:
 	rm -rf $(B)
 
 .PHONY: all test test-deps e2e demo bench clean install uninstall deb
+
+# --- other ABIs: OpenSSL 1.1.1 (64- and 32-bit) and i386 ---
+# scripts/fetch-legacy-openssl puts Debian 11's libssl1.1 (amd64, i386) and Debian 12's
+# i386 libssl3 into $(LEGACY), never system-wide. `make i386` builds the two libraries
+# for 32-bit programs into $(B)/i386 (one LD_PRELOAD=.../$$LIB/... value serves both once
+# installed); the old client is built against each ABI for the e2e stories.
+LEGACY := $(B)/legacy
+I386_B := $(B)/i386
+legacy_inc = -I$(LEGACY)/$(1)/usr/include/$(2) -I$(LEGACY)/$(1)/usr/include
+legacy_lib = -L$(LEGACY)/$(1)/usr/lib/$(2) -Wl,-rpath,$(abspath $(LEGACY))/$(1)/usr/lib/$(2)
+LEGACY_CLIENTS := $(LEGACY)/bin/oldclient-1.1 $(LEGACY)/bin/oldclient-1.1-i386 $(LEGACY)/bin/oldclient-3-i386
+
+$(LEGACY)/.complete: scripts/fetch-legacy-openssl | $(B)/.deps-installed
+	@scripts/fetch-legacy-openssl $(LEGACY)
+
+$(LEGACY)/bin/oldclient-1.1: tests/clients/oldclient.c $(LEGACY)/.complete
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wall -Wno-deprecated-declarations $(call legacy_inc,openssl-1.1-amd64,x86_64-linux-gnu) -o $@ $< \
+	    $(call legacy_lib,openssl-1.1-amd64,x86_64-linux-gnu) -lssl -lcrypto -lpthread
+$(LEGACY)/bin/oldclient-%-i386: tests/clients/oldclient.c $(LEGACY)/.complete
+	@mkdir -p $(dir $@)
+	$(CC) -m32 $(CFLAGS) -Wall -Wno-deprecated-declarations $(call legacy_inc,openssl-$*-i386,i386-linux-gnu) -o $@ $< \
+	    $(call legacy_lib,openssl-$*-i386,i386-linux-gnu) -lssl -lcrypto -lpthread
+
+i386: $(LEGACY)/.complete
+	$(MAKE) B=$(I386_B) ARCH=-m32 CPPFLAGS="$(call legacy_inc,openssl-3-i386,i386-linux-gnu)" \
+	    $(I386_B)/libtlsoverride.so $(I386_B)/libtlsoverride-engine.so
+
+legacy: i386 $(LEGACY_CLIENTS)
+
+.PHONY: i386 legacy
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 
@@ -148,6 +188,10 @@ install: all
 	$(INSTALL) -m 644 man/tlsoverride.toml.5 $(DESTDIR)$(MANDIR)/man5/tlsoverride.toml.5
 	$(if $(EXAMPLE_CONFIGS),$(INSTALL) -m 644 $(EXAMPLE_CONFIGS) $(DESTDIR)$(DOCDIR)/)
 	for f in $(SYSTEMD_EXAMPLES); do $(INSTALL) -D -m 644 config/$$f $(DESTDIR)$(DOCDIR)/$$f || exit 1; done
+	if [ -f $(I386_B)/libtlsoverride.so ] && [ -f $(I386_B)/libtlsoverride-engine.so ]; then \
+	    $(INSTALL) -d $(DESTDIR)$(LIBDIR32) $(DESTDIR)$(PREFIX)/lib32 && \
+	    $(INSTALL) -m 644 $(I386_B)/libtlsoverride.so $(I386_B)/libtlsoverride-engine.so $(DESTDIR)$(LIBDIR32)/ && \
+	    ln -sfn ../lib/i386-linux-gnu/tlsoverride $(DESTDIR)$(PREFIX)/lib32/tlsoverride; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/tlsoverride
@@ -155,6 +199,8 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/man1/tlsoverride.1 $(DESTDIR)$(MANDIR)/man5/tlsoverride.toml.5
 	rm -rf $(DESTDIR)$(DOCDIR)
 	rmdir $(DESTDIR)$(LIBDIR) 2>/dev/null || true
+	rm -f $(DESTDIR)$(LIBDIR32)/libtlsoverride.so $(DESTDIR)$(LIBDIR32)/libtlsoverride-engine.so $(DESTDIR)$(PREFIX)/lib32/tlsoverride
+	rmdir $(DESTDIR)$(LIBDIR32) 2>/dev/null || true
 
 # A Debian package of the current tree: files under /usr only, built in $(B)/deb.
 deb: all

@@ -1,6 +1,6 @@
 #!/bin/bash
 # tlsoverride probe against sslscan on the same local servers: wall time (the median
-# of three runs each) and whether both found the same accepted (version, cipher) set.
+# of three interleaved runs each) and whether both found the same accepted (version, cipher) set.
 #   bench/probe-vs-sslscan.sh BUILD_DIR
 # Not a test: the numbers go into the README's Performance section.
 set -u
@@ -15,15 +15,20 @@ if ! command -v sslscan >/dev/null; then
     exit 0
 fi
 
-# median_ms COMMAND...: runs COMMAND $RUNS times, output to $T/last, prints the median wall ms.
-median_ms() {
-    local i start times=()
+# ms_since START: wall ms since START (an $EPOCHREALTIME value; no fork in between).
+ms_since() { local now=$EPOCHREALTIME; echo $(( (${now/[.,]/} - ${1/[.,]/}) / 1000 )); }
+median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+
+# interleaved PORT: sslscan and the probe $RUNS times each, alternating (a slow moment of
+# the machine hits both); sets SCAN_MS and PROBE_MS (medians), leaves the last outputs in
+# $T/sslscan.out and $T/probe.json.
+interleaved() {
+    local i start scan=() probe=()
     for i in $(seq 1 $RUNS); do
-        start=$(date +%s%N)
-        "$@" >"$T/last" 2>&1
-        times+=($(( ($(date +%s%N) - start) / 1000000 )))
+        start=$EPOCHREALTIME; sslscan --no-colour 127.0.0.1:$1 >"$T/sslscan.out" 2>&1; scan+=("$(ms_since "$start")")
+        start=$EPOCHREALTIME; "$TLSO" probe 127.0.0.1:$1 --json >"$T/probe.json" 2>&1; probe+=("$(ms_since "$start")")
     done
-    printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
+    SCAN_MS=$(median "${scan[@]}") PROBE_MS=$(median "${probe[@]}")
 }
 
 # Accepted "VERSION CIPHER" pairs, sorted, one per line, from each tool's output.
@@ -43,8 +48,8 @@ compare() {
     local label=$1 scan_ms probe_ms same
     shift
     start_server "$@" || return 1
-    scan_ms=$(median_ms sslscan --no-colour 127.0.0.1:$PORT); cp "$T/last" "$T/sslscan.out"
-    probe_ms=$(median_ms "$TLSO" probe 127.0.0.1:$PORT --json); cp "$T/last" "$T/probe.json"
+    interleaved "$PORT"
+    scan_ms=$SCAN_MS probe_ms=$PROBE_MS
     if [ "$(sslscan_set "$T/sslscan.out")" = "$(probe_set "$T/probe.json")" ]; then same=yes; else same=no; fi
     printf '%-44s %8s %8s %7s  %s\n' "$label" "$scan_ms" "$probe_ms" "$same" \
         "$(probe_set "$T/probe.json" | wc -l) ciphers, $($PY -c 'import json, sys; print(json.load(open(sys.argv[1]))["handshakes"])' "$T/probe.json") handshakes"
@@ -61,4 +66,4 @@ compare "TLSv1 to TLSv1.2, security level 0, SHA-1" -min_protocol TLSv1 -max_pro
     -sigalgs RSA+SHA1 -cipher 'ECDHE-RSA-AES128-SHA:AES128-SHA:@SECLEVEL=0'
 compare "TLSv1.3 only" -tls1_3
 compare "s_server defaults (TLSv1.2 and TLSv1.3)"
-echo "median of $RUNS runs each; the probe runs with its defaults (--jobs 8)"
+echo "median of $RUNS interleaved runs each; the probe runs with its defaults (--jobs 8)"

@@ -284,7 +284,7 @@ std::vector<std::string> bundled_openssl_knobs(const std::string& name) {
     if (starts_with(name, "node") || starts_with(name, "nodejs"))
         return {"node's own knobs: --tls-min-v1.2, --tls-max-v1.3, --tls-cipher-list=LIST,",
                 "also through the environment: NODE_OPTIONS='--tls-min-v1.2'."};
-    return {"use the program's own TLS settings; tlsoverride governs programs that load libssl.so.3."};
+    return {"use the program's own TLS settings; tlsoverride governs programs that load libssl.so.3 or libssl.so.1.1."};
 }
 
 // ---- interpreters that load libssl at run time --------------------------------------
@@ -362,6 +362,28 @@ Verdict diagnose_run_time_loader(const RunTimeLoader& loader, const std::string&
 }
 
 // ---- ELF programs ------------------------------------------------------------------
+
+// The tlsoverride library for a program of another class (32-bit x86 beside a 64-bit
+// tool): installed in the multiarch directory of that class, or built by make i386.
+std::string library_of_class(const ElfFile& elf) {
+    if (elf.bits != 32 || elf.machine != EM_386) return {};
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) return {};
+    self[n] = '\0';
+    std::string here(self);
+    here = here.substr(0, here.rfind('/'));
+    for (const std::string& dir : {here + "/i386", here + "/../lib/i386-linux-gnu/tlsoverride", here + "/../lib32/tlsoverride",
+                                   std::string("/usr/lib/i386-linux-gnu/tlsoverride")}) {
+        std::string file = dir + "/libtlsoverride.so", error;
+        std::optional<ElfFile> lib = read_elf(file, error);
+        if (lib && lib->bits == 32 && lib->machine == EM_386 && access((dir + "/libtlsoverride-engine.so").c_str(), R_OK) == 0) {
+            char resolved[PATH_MAX];
+            return realpath(file.c_str(), resolved) ? resolved : file;
+        }
+    }
+    return {};
+}
 
 bool same_architecture_as_this_tool(const ElfFile& elf) {
     std::string error;
@@ -454,10 +476,11 @@ Verdict decide(const std::string& name, const std::string& path, const std::stri
         return {Outcome::not_governed,
                 name + " carries its own OpenSSL: its calls to it are bound inside the program and never reach a preloaded library.",
                 bundled_openssl_knobs(real_name)};
-    if (f.libssl && f.libssl->soname != "libssl.so.3")
-        return {Outcome::unknown,
-                name + " uses " + f.libssl->soname + "; tlsoverride is built and tested for OpenSSL 3 (libssl.so.3) only.",
-                {how_to_check(command)}};
+    if (f.libssl && f.libssl->soname != "libssl.so.3" && f.libssl->soname != "libssl.so.1.1")
+        return {Outcome::not_governed,
+                name + " uses " + f.libssl->soname + ", an OpenSSL older than 1.1.1 (or not OpenSSL's); tlsoverride "
+                       "governs OpenSSL 3.x and 1.1.1, and leaves this program's calls exactly as they are.",
+                {"use the program's own TLS settings, or run it against OpenSSL 1.1.1 or 3.x if it allows."}};
     if (f.libssl) {
         std::vector<std::string> next = {"tlsoverride run [FLAGS] -- " + command + " ... applies the policy."};
         for (const Library* other : {f.gnutls, f.nss})
@@ -525,11 +548,16 @@ Verdict diagnose_elf(const std::string& name, const std::string& path, const Fil
     evidence("ELF", describe_architecture(*elf) + (elf->type == ET_DYN ? " position-independent" : "") +
                         (dynamic ? ", dynamically linked, interpreter " + elf->interpreter : ", statically linked (no PT_INTERP)"));
 
-    if (!same_architecture_as_this_tool(*elf))
-        return {Outcome::not_governed,
-                name + " is " + describe_architecture(*elf) + " but this tlsoverride is built for another architecture; "
-                       "ld.so refuses a preload library of the wrong class (it prints an error and carries on without it).",
-                {"build and install tlsoverride for " + describe_architecture(*elf) + "."}};
+    if (!same_architecture_as_this_tool(*elf)) {
+        std::string library = library_of_class(*elf);
+        if (library.empty())
+            return {Outcome::not_governed,
+                    name + " is " + describe_architecture(*elf) + " and no tlsoverride library of that class is installed; "
+                           "ld.so refuses a preload library of the wrong class (it prints an error and carries on without it).",
+                    {"build it with make i386 (32-bit x86) and install it with make install: one "
+                     "LD_PRELOAD=PREFIX/$LIB/tlsoverride/libtlsoverride.so then serves both classes."}};
+        evidence("library of its class", library);
+    }
     if (!dynamic) {
         std::string bundled = bundled_openssl_evidence(path, *elf);
         if (!bundled.empty()) evidence("inside " + name, bundled);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/log.hpp"
+#include "core/policy.hpp"
 #include "core/process_config.hpp"
 #include "commands.hpp"
 #include "linked_openssl.hpp"
@@ -60,7 +61,7 @@ int command_explain(int argc, char** argv) {
     if (!errors.empty()) return 1;
 
     Target target{program, program, role, host.empty() ? std::nullopt : std::optional<std::string_view>(host)};
-    std::optional<std::size_t> rule = first_matching_rule(pc.config.rules, target);
+    std::optional<std::size_t> rule = connection_rule(pc.rule_index, target);  // the library's decision
     std::printf("case: program %s, host %s, role %s\n", program.empty() ? "(any)" : program.c_str(),
                 host.empty() ? "(none)" : host.c_str(), role ? std::string(role_name(*role)).c_str() : "(either)");
     std::printf("configuration: %s\n", pc.path.empty() ? "none (environment only)" : pc.path.c_str());

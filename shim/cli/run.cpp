@@ -18,6 +18,9 @@
 
 // The install-time library directory; the Makefile passes it. A build without it still
 // finds the library beside the binary or under ../lib/tlsoverride.
+#ifndef TLSO_MULTIARCH
+#define TLSO_MULTIARCH ""
+#endif
 #ifndef TLSO_LIBDIR
 #define TLSO_LIBDIR "/usr/local/lib/tlsoverride"
 #endif
@@ -220,6 +223,19 @@ LibrarySearch find_library() {
     return search;
 }
 
+// An installed library in a multiarch directory, ".../lib/x86_64-linux-gnu/tlsoverride/",
+// is named ".../$LIB/tlsoverride/" in LD_PRELOAD: ld.so expands $LIB per program
+// ("lib/x86_64-linux-gnu", "lib/i386-linux-gnu", or "lib32" with Debian's biarch
+// libc6-i386), so one value serves 64- and 32-bit programs alike, each getting the
+// library of its own class (make install puts the i386 one in both 32-bit places).
+std::string preload_value(const std::string& path) {
+    const std::string tail = std::string("/lib/") + TLSO_MULTIARCH + "/tlsoverride/" + preload_name;
+    if (std::string_view(TLSO_MULTIARCH).empty() || path.size() <= tail.size() ||
+        path.compare(path.size() - tail.size(), tail.size(), tail) != 0)
+        return path;
+    return path.substr(0, path.size() - tail.size()) + "/$LIB/tlsoverride/" + preload_name;
+}
+
 void report_missing_library(const LibrarySearch& search) {
     std::string looked;
     for (const std::string& dir : search.looked) looked += "\n  " + dir;
@@ -333,7 +349,7 @@ int command_run(int argc, char** argv) {
     }
 
     for (const auto& [variable, value] : request.variables) setenv(variable, value.c_str(), 1);
-    setenv("LD_PRELOAD", preload_list(library.path, std::getenv("LD_PRELOAD")).c_str(), 1);
+    setenv("LD_PRELOAD", preload_list(preload_value(library.path), std::getenv("LD_PRELOAD")).c_str(), 1);
     execvp(command, request.command);
     return report_cannot_run(command, errno);
 }

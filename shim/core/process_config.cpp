@@ -27,6 +27,7 @@ ProcessConfig load_process_config(const Lookup& getenv, const std::optional<std:
         pc.config = std::move(loaded.config);
     }
     pc.process = overlay(pc.config.process, pc.environment.process);
+    pc.rule_index = RuleIndex(pc.config.rules);
     pc.layers.push_back(effective_settings(pc.environment.settings, nullptr, pc.config.policy));
     for (const Rule& r : pc.config.rules)
         pc.layers.push_back(effective_settings(pc.environment.settings, &r, pc.config.policy));

@@ -9,6 +9,7 @@
 
 #include "core/config.hpp"
 #include "core/environment.hpp"
+#include "core/rule_index.hpp"
 
 namespace tlso {
 
@@ -19,6 +20,7 @@ struct ProcessConfig {
     ProcessSettings process;  // environment over the file's top level and [log]
     std::vector<Settings> layers;  // [0]: no rule matched; [i + 1]: rule i matched
     Diagnostics errors;       // environment, file and ranges; OpenSSL's checks come later
+    RuleIndex rule_index;     // config.rules, for choosing one: rule_index.first_match(target)
 
     const Settings& layer(std::optional<std::size_t> rule) const { return layers[rule ? *rule + 1 : 0]; }
     std::vector<const Settings*> all_layers() const;

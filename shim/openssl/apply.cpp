@@ -1,6 +1,7 @@
 #include "openssl/apply.hpp"
 
 #include <set>
+#include <type_traits>
 
 namespace tlso {
 namespace {
@@ -50,6 +51,25 @@ Diagnostic rejection(const OpenSsl& ssl, std::string_view key, const std::string
                                  (reason ? std::string(": ") + reason : std::string()) + fix_for(key)};
 }
 
+// OpenSSL 1.1.1's SSL_CONF has no name for SSL_OP_LEGACY_SERVER_CONNECT (3.0 added
+// "UnsafeLegacyServerConnect" when it stopped setting the flag by default; 1.1.1
+// sets it by default): on 1.1.1 the name becomes the flag itself, so one policy
+// works on both. Returns the options SSL_CONF is to apply.
+template <class SetOption>
+std::vector<std::string> options_for_abi(const OpenSsl& ssl, const std::vector<std::string>& options,
+                                         SetOption set_option) {
+    if (ssl.abi != OpenSslAbi::V1_1_1) return options;
+    std::vector<std::string> rest;
+    for (const std::string& o : options) {
+        std::string_view name = o;
+        bool off = !name.empty() && name.front() == '-';
+        if (off) name.remove_prefix(1);
+        if (name == "UnsafeLegacyServerConnect") set_option(SSL_OP_LEGACY_SERVER_CONNECT, !off);
+        else rest.push_back(o);
+    }
+    return rest;
+}
+
 // Runs every named setting through SSL_CONF (and the security level through its
 // setter, which SSL_CONF lacks). Stops at the first rejection unless `all`.
 // `seen` (when given) skips values already checked.
@@ -62,6 +82,14 @@ Diagnostics apply(const OpenSsl& ssl, SSL_CTX* ctx, SSL* s, const Settings& sett
     for_each_setting(settings, [&](const SettingName& name, const auto& field) {
         if ((!all && !failed.empty()) || !field || name.conf_command.empty()) return;
         std::string value = value_text(field->value);
+        if constexpr (std::is_same_v<std::decay_t<decltype(field->value)>, std::vector<std::string>>) {
+            std::vector<std::string> options = options_for_abi(ssl, field->value, [&](uint64_t flag, bool on) {
+                if (ctx) on ? ssl.real.SSL_CTX_set_options(ctx, flag) : ssl.SSL_CTX_clear_options(ctx, flag);
+                if (s) on ? ssl.real.SSL_set_options(s, flag) : ssl.SSL_clear_options(s, flag);
+            });
+            if (options.empty()) return;
+            value = value_text(options);
+        }
         if (seen && !seen->insert(std::string(name.conf_command) + "=" + value).second) return;
         if (!conf.run(name.conf_command, value)) failed.push_back(rejection(ssl, name.key, value, field->origin));
     });

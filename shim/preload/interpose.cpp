@@ -48,9 +48,10 @@ const Interposed* engine(const OpenSsl* real) noexcept {
 bool said_ungoverned;
 
 // The process's OpenSSL is not one tlsoverride can govern (1.0.x, LibreSSL, a
-// missing function): every call passes through, and that is said once.
+// missing function): every call passes through, and, when the operator configured
+// a policy that therefore does not apply, that is said once.
 void say_ungoverned() noexcept {
-    if (__atomic_exchange_n(&said_ungoverned, true, __ATOMIC_RELAXED)) return;
+    if (__atomic_exchange_n(&said_ungoverned, true, __ATOMIC_RELAXED) || !stage1::policy_configured()) return;
     stage1::warn("this process's OpenSSL is not one tlsoverride governs (it needs OpenSSL 3.x or 1.1.1); "
                  "running unmodified", "");
 }
@@ -66,7 +67,7 @@ auto forward(Args... args) noexcept {
             // context fails closed rather than running with the defaults it meant to
             // override; without one, the program runs exactly as without us.
             if constexpr (std::is_same_v<Result, SSL_CTX*>) {  // SSL_CTX_new, SSL_CTX_new_ex
-                if (!__atomic_load_n(&engine_declined, __ATOMIC_ACQUIRE) && stage1::policy_configured_without_engine())
+                if (!__atomic_load_n(&engine_declined, __ATOMIC_ACQUIRE) && stage1::fails_closed_without_engine())
                     return Result{};
             }
         } else {
@@ -164,7 +165,7 @@ const GnutlsInterposed* gnutls_engine(const Gnutls* real) noexcept {
 }
 
 void say_gnutls_ungoverned() noexcept {
-    if (__atomic_exchange_n(&said_gnutls_ungoverned, true, __ATOMIC_RELAXED)) return;
+    if (__atomic_exchange_n(&said_gnutls_ungoverned, true, __ATOMIC_RELAXED) || !stage1::policy_configured()) return;
     stage1::warn("this process's GnuTLS is not one tlsoverride governs (it needs GnuTLS 3.6 or later); "
                  "running unmodified", "");
 }
@@ -191,7 +192,7 @@ auto forward_gnutls(Args... args) noexcept {
         if (const Gnutls* real = real_gnutls()) {
             if (const GnutlsInterposed* hooks = gnutls_engine(real)) return (hooks->*Member)(args...);
             if constexpr (sets_priorities<Member>) {
-                if (!__atomic_load_n(&gnutls_declined, __ATOMIC_ACQUIRE) && stage1::policy_configured_without_engine())
+                if (!__atomic_load_n(&gnutls_declined, __ATOMIC_ACQUIRE) && stage1::fails_closed_without_engine())
                     return Result{GNUTLS_E_NO_PRIORITIES_WERE_SET};
             }
         } else {

@@ -99,9 +99,12 @@ void* engine_library() noexcept {
     return handle;
 }
 
-bool policy_configured_without_engine() noexcept {
+bool fails_closed_without_engine() noexcept {
     const char* on_error = secure_getenv("TLSOVERRIDE_ON_ERROR");
-    if (on_error && strcmp(on_error, "ignore") == 0) return false;
+    return !(on_error && strcmp(on_error, "ignore") == 0) && policy_configured();
+}
+
+bool policy_configured() noexcept {
     static const char* const variables[] = {
         "TLSOVERRIDE_CONFIG", "TLSOVERRIDE_MIN_PROTOCOL", "TLSOVERRIDE_MAX_PROTOCOL", "TLSOVERRIDE_CIPHERS",
         "TLSOVERRIDE_CIPHERSUITES", "TLSOVERRIDE_GROUPS", "TLSOVERRIDE_SIGNATURE_ALGORITHMS",

@@ -36,10 +36,12 @@ void* engine_library() noexcept;
 
 // Whether the operator configured a policy that stage 1 can see without the
 // engine: a TLSOVERRIDE_ setting or config variable, or /etc/tlsoverride/config.toml.
-// With one, and without TLSOVERRIDE_ON_ERROR=ignore, a missing engine fails
-// context creation closed rather than running with the defaults the operator
-// meant to override.
-bool policy_configured_without_engine() noexcept;
+// Only then is a process the library cannot govern worth a warning.
+bool policy_configured() noexcept;
+// With a policy configured and without TLSOVERRIDE_ON_ERROR=ignore, a missing
+// engine fails context creation closed rather than running with the defaults the
+// operator meant to override.
+bool fails_closed_without_engine() noexcept;
 
 // Whether an address lies inside this copy of the library. A symbol lookup that
 // answers with one of our own wrappers must never be taken for the real function;

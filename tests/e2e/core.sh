@@ -61,7 +61,10 @@ fi
 start_server -tls1 -cipher 'DEFAULT:@SECLEVEL=0' || exit 1
 LEGACY=$PORT
 out=$($OLDCLIENT $LEGACY 2>&1)
-assert_contains "a modern client cannot reach a TLSv1-only server by default" "$out" "handshake failed"
+case "$ABI" in
+    1.1*) assert_contains "OpenSSL 1.1.1 still reaches a TLSv1-only server by default" "$out" "connected TLSv1" ;;
+    *) assert_contains "a modern client cannot reach a TLSv1-only server by default" "$out" "handshake failed" ;;
+esac
 out=$(TLSOVERRIDE_MIN_PROTOCOL=TLSv1 TLSOVERRIDE_SECURITY_LEVEL=0 preload $OLDCLIENT $LEGACY 2>&1)
 assert_contains "min_protocol TLSv1 and security_level 0 reach it" "$out" "connected TLSv1 "
 assert_contains "weakening is loud: one warning" "$out" "warning: the policy weakens TLS"
@@ -81,7 +84,8 @@ assert_contains "an out-of-range security level fails closed" "$out" "TLSOVERRID
 out=$(TLSOVERRIDE_MIN_PROTOCOL=TLSv1.3 TLSOVERRIDE_MAX_PROTOCOL=TLSv1.2 preload $OLDCLIENT $MODERN 2>&1)
 assert_contains "min above max fails closed" "$out" "min_protocol TLSv1.3 (from environment) is above max_protocol TLSv1.2"
 out=$(TLSOVERRIDE_ON_ERROR=ignore TLSOVERRIDE_MIN_PROTOCOL=TLSv9 preload $OLDCLIENT --method tls1 $MODERN 2>&1)
-assert_contains "on_error=ignore: the program runs unmodified" "$out" "handshake failed: error:0A00042E"
+assert_contains "on_error=ignore: the program runs unmodified" "$out" "$(bare=$($OLDCLIENT --method tls1 $MODERN 2>&1); echo "$bare")"
+assert_contains "... (it fails as without the library)" "$out" "handshake failed"
 assert_contains "on_error=ignore: the error is still logged" "$out" "TLSOVERRIDE_MIN_PROTOCOL: unknown protocol version"
 out=$(TLSOVERRIDE_ON_ERROR=ignore TLSOVERRIDE_MIN_PROTOCOL=TLSv9 preload $OLDCLIENT $MODERN 2>&1)
 assert_contains "on_error=ignore: a client that works on its own still works" "$out" "connected TLSv1.2"
@@ -103,7 +107,8 @@ done
 loaded=$(TLSOVERRIDE_MIN_PROTOCOL=TLSv1.2 LD_DEBUG=files preload $OLDCLIENT $MODERN 2>&1 | grep -c 'file=.*libtlsoverride-engine.so \[0\];  dynamically loaded' || true)
 assert_eq "a TLS program loads the engine once, on its first OpenSSL call" "$loaded" "1"
 
-# Symbol hygiene.
+# Symbol hygiene (of the one build; the ABI reruns name the library through $LIB).
+[ -n "$ABI" ] && exit 0
 # The expected list is the one list of interposed functions, as the export map has it.
 expected=$(tr ' ' '\n' < "$B/libtlsoverride.map" | sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\);$/\1/p' | sort | tr '\n' ' ' | sed 's/ $//')
 exported=$(nm -D --defined-only "$LIB" | awk '{print $3}' | sort | tr '\n' ' ' | sed 's/ $//')

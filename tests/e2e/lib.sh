@@ -8,6 +8,20 @@ TLSO=$B/tlsoverride
 OLDCLIENT=$B/tests/oldclient
 CERTS=$B/test-certs
 T=$(mktemp -d)
+# ABI=1.1, 1.1-i386 or 3-i386 (tests/run sets it): the same story against the old client
+# built for that OpenSSL and ELF class (make legacy), under one LD_PRELOAD value that
+# ld.so resolves per class through $LIB, as an installed library is named.
+ABI=${ABI:-}
+if [ -n "$ABI" ]; then
+    OLDCLIENT=$B/legacy/bin/oldclient-$ABI
+    mkdir -p "$T/abi/lib/x86_64-linux-gnu" "$T/abi/lib32" "$T/abi/lib/i386-linux-gnu"
+    for f in libtlsoverride.so libtlsoverride-engine.so; do
+        ln -s "$B/$f" "$T/abi/lib/x86_64-linux-gnu/$f"
+        ln -s "$B/i386/$f" "$T/abi/lib32/$f"
+        ln -s "$B/i386/$f" "$T/abi/lib/i386-linux-gnu/$f"
+    done
+    LIB="$T/abi/\$LIB/libtlsoverride.so"
+fi
 SERVER_PIDS=""
 # A test must never pick up the machine's own configuration or a developer's variables.
 for v in $(env | sed -n 's/^\(TLSOVERRIDE_[A-Z_]*\)=.*/\1/p'); do unset "$v"; done

@@ -19,8 +19,11 @@ assert_eq "observer only: the record has the version" "$(json_field "$T/records.
 assert_eq "observer only: the record has the cipher" "$(json_field "$T/records.json" cipher)" "ECDHE-RSA-AES128-GCM-SHA256"
 assert_eq "observer only: the record has the SNI" "$(json_field "$T/records.json" sni)" "modern.test"
 assert_eq "observer only: the record has the peer" "$(json_field "$T/records.json" peer)" "127.0.0.1:$MODERN"
-assert_eq "observer only: the record has the group" "$(json_field "$T/records.json" group)" "x25519"
-assert_eq "observer only: the record has the program" "$(json_field "$T/records.json" program)" "oldclient"
+case "$ABI" in  # OpenSSL 1.1.1 has no SSL_group_to_name: its records leave the group out
+    1.1*) assert_eq "observer only: OpenSSL 1.1.1's record has no group" "$(json_field "$T/records.json" group)" "" ;;
+    *) assert_eq "observer only: the record has the group" "$(json_field "$T/records.json" group)" "x25519" ;;
+esac
+assert_eq "observer only: the record has the program" "$(json_field "$T/records.json" program)" "$(basename "$OLDCLIENT")"
 
 plain=$($OLDCLIENT --method tls1 $MODERN 2>&1)
 out=$(records $OLDCLIENT --method tls1 $MODERN 2>&1)
@@ -34,8 +37,11 @@ out=$(records $OLDCLIENT --ciphers AES256-SHA --no-tls1_3 $MODERN 2>&1)
 assert_contains "a cipher mismatch yields the ciphers hint" "$(json_field "$T/records.json" hint)" "set ciphers"
 
 out=$(TLSOVERRIDE_MIN_PROTOCOL=TLSv1 records $OLDCLIENT $LEGACY 2>&1)
-assert_contains "TLSv1 with ECDHE at the default level fails" "$out" "handshake failed"
-assert_contains "... and the hint names security_level" "$(json_field "$T/records.json" hint)" "security_level = 0"
+case "$ABI" in  # OpenSSL 1.1.1 signs TLSv1 with SHA-1 at level 1; 3.x needs level 0
+    1.1*) assert_contains "OpenSSL 1.1.1: TLSv1 with ECDHE works at the default level" "$out" "connected TLSv1" ;;
+    *) assert_contains "TLSv1 with ECDHE at the default level fails" "$out" "handshake failed"
+       assert_contains "... and the hint names security_level" "$(json_field "$T/records.json" hint)" "security_level = 0" ;;
+esac
 
 
 out=$(records $OLDCLIENT --verify "$CERTS/other-ca.pem" --sni localhost $MODERN 2>&1)
@@ -47,7 +53,7 @@ out=$(TLSOVERRIDE_LOG_HANDSHAKES=1 preload $OLDCLIENT --info-callback $MODERN 2>
 assert_contains "the program's info callback getter returns the program's callback" "$out" "getter returns ours: yes"
 calls=$(printf '%s\n' "$out" | sed -n 's/^info callback calls: //p')
 [ "${calls:-0}" -gt 3 ]; assert_eq "the program's info callback is still called ($calls calls)" "$?" "0"
-assert_contains "the text record is one readable line" "$out" "handshake ok: client oldclient peer=127.0.0.1:$MODERN sni=- version=TLSv1.2 cipher=ECDHE-RSA-AES128-GCM-SHA256"
+assert_contains "the text record is one readable line" "$out" "handshake ok: client $(basename "$OLDCLIENT") peer=127.0.0.1:$MODERN sni=- version=TLSv1.2 cipher=ECDHE-RSA-AES128-GCM-SHA256"
 
 # Two processes appending to one file: only whole lines.
 rm -f "$T/records.json"

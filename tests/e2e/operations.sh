@@ -160,12 +160,13 @@ fi
 
 # --- make install DESTDIR=... PREFIX=/usr/local ------------------------------------------
 root=$T/root
+MA=$(cc -print-multiarch)  # the library's directory is the multiarch one of its class
 if submake B="$B" DESTDIR="$root" PREFIX=/usr/local install >"$T/install.log" 2>&1; then
     ok "make install DESTDIR=... PREFIX=/usr/local succeeds"
 else
     not_ok "make install DESTDIR=... PREFIX=/usr/local succeeds"; sed 's/^/#   /' "$T/install.log" | tail -20
 fi
-expected="usr/local/bin/tlsoverride usr/local/lib/tlsoverride/libtlsoverride.so usr/local/lib/tlsoverride/libtlsoverride-engine.so
+expected="usr/local/bin/tlsoverride usr/local/lib/$MA/tlsoverride/libtlsoverride.so usr/local/lib/$MA/tlsoverride/libtlsoverride-engine.so
 usr/local/share/man/man1/tlsoverride.1 usr/local/share/man/man5/tlsoverride.toml.5
 usr/local/share/doc/tlsoverride/systemd/NAME.service.d/tlsoverride.conf"
 for f in $(cd "$REPO" && ls config/*.toml 2>/dev/null); do expected="$expected usr/local/share/doc/tlsoverride/${f#config/}"; done
@@ -174,17 +175,29 @@ for f in $expected; do
 done
 assert_eq "nothing is installed outside /usr/local" "$(cd "$root" && find . -type f ! -path './usr/local/*')" ""
 assert_eq "the command is executable, the libraries are not" \
-    "$(stat -c %a "$root/usr/local/bin/tlsoverride" "$root/usr/local/lib/tlsoverride/libtlsoverride.so")" "755
+    "$(stat -c %a "$root/usr/local/bin/tlsoverride" "$root/usr/local/lib/$MA/tlsoverride/libtlsoverride.so")" "755
 644"
 # (A sanitized build keeps ASAN_OPTIONS: its library cannot load without verify_asan_link_order=0.)
 clean_run() { env -i PATH=/usr/bin:/bin ${SANITIZED:+"ASAN_OPTIONS=${ASAN_OPTIONS:-}"} "$@"; }
 out=$(clean_run "$root/usr/local/bin/tlsoverride" run --min-protocol TLSv1.2 -- "$OLDCLIENT" --method tls1 "$PORT" 2>&1)
 assert_contains "the DESTDIR-staged tlsoverride run works with a clean environment" "$out" "connected TLSv1.2"
-if [ ! -e /usr/local/lib/tlsoverride/libtlsoverride.so ]; then
+if [ ! -e /usr/local/lib/$MA/tlsoverride/libtlsoverride.so ]; then
     out=$(clean_run "$root/usr/local/bin/tlsoverride" run -- sh -c 'echo "$LD_PRELOAD"' 2>&1)
-    assert_eq "the staged binary finds the staged library relative to itself" "$out" "$root/usr/local/lib/tlsoverride/libtlsoverride.so"
+    assert_eq "the staged binary finds the staged library relative to itself, named by \$LIB for both classes" \
+        "$out" "$root/usr/local/\$LIB/tlsoverride/libtlsoverride.so"
 else
-    echo "# skip relative lookup check: a real install exists in /usr/local/lib/tlsoverride and comes first"
+    echo "# skip relative lookup check: a real install exists in /usr/local/lib/$MA/tlsoverride and comes first"
+fi
+if [ -f "$B/i386/libtlsoverride.so" ] && [ -x "$B/legacy/bin/oldclient-1.1-i386" ]; then
+    for f in usr/local/lib/i386-linux-gnu/tlsoverride/libtlsoverride.so usr/local/lib/i386-linux-gnu/tlsoverride/libtlsoverride-engine.so; do
+        if [ -f "$root/$f" ]; then ok "installed /$f (make i386 was built)"; else not_ok "installed /$f (make i386 was built)"; fi
+    done
+    assert_eq "lib32/tlsoverride points at the i386 directory (biarch ld.so expands \$LIB to lib32)" \
+        "$(readlink "$root/usr/local/lib32/tlsoverride")" "../lib/i386-linux-gnu/tlsoverride"
+    out=$(clean_run "$root/usr/local/bin/tlsoverride" run --min-protocol TLSv1.2 -- "$B/legacy/bin/oldclient-1.1-i386" --method tls1 "$PORT" 2>&1)
+    assert_contains "one installed tlsoverride run governs a 32-bit OpenSSL 1.1.1 program too" "$out" "connected TLSv1.2"
+    out=$(clean_run "$root/usr/local/bin/tlsoverride" run --min-protocol TLSv1.2 -- "$OLDCLIENT" --method tls1 "$PORT" 2>&1)
+    assert_contains "... and, with the same LD_PRELOAD value, a 64-bit one" "$out" "connected TLSv1.2"
 fi
 submake B="$B" DESTDIR="$root" PREFIX=/usr/local uninstall >"$T/uninstall.log" 2>&1
 assert_eq "make uninstall removes every installed file" "$(find "$root" -type f)" ""
@@ -200,7 +213,7 @@ else
     not_ok "make install PREFIX=\$T/prefix succeeds"; sed 's/^/#   /' "$T/pinstall.log" | tail -20
 fi
 out=$(clean_run "$prefix/bin/tlsoverride" run --version 2>&1)
-assert_contains "the installed command has its library directory compiled in" "$out" "library: $prefix/lib/tlsoverride/libtlsoverride.so"
+assert_contains "the installed command has its library directory compiled in" "$out" "library: $prefix/lib/$MA/tlsoverride/libtlsoverride.so"
 out=$(clean_run "$prefix/bin/tlsoverride" run --min-protocol TLSv1.2 -- "$OLDCLIENT" --method tls1 "$PORT" 2>&1)
 assert_contains "the prefix install's tlsoverride run works with a clean environment" "$out" "connected TLSv1.2"
 out=$("$TLSO" run --version 2>&1)

@@ -127,3 +127,131 @@ TEST_CASE("the versions a program may not switch off are those inside the policy
     ciphers_only.ciphers = from(std::string("HIGH"), "[policy]", "c.toml:2:11");
     CHECK(protected_versions(ciphers_only).empty());
 }
+
+// --- which rule decides a context, and a connection ------------------------------------------
+
+namespace {
+
+Rule rule_for(std::string name, std::vector<std::string> programs, std::vector<std::string> hosts,
+              std::optional<Role> role, Settings settings) {
+    Rule r;
+    r.name = std::move(name);
+    r.programs = std::move(programs);
+    r.hosts = std::move(hosts);
+    r.role = role;
+    r.settings = std::move(settings);
+    return r;
+}
+
+Settings ciphers(std::string list, std::string source) {
+    Settings s;
+    s.ciphers = from(std::move(list), source, "c.toml:9:11");
+    return s;
+}
+
+// The layers as ProcessConfig builds them: [0] no rule, [i + 1] rule i over [policy].
+std::vector<Settings> layers_of(const std::vector<Rule>& rules, const Settings& policy) {
+    std::vector<Settings> layers{effective_settings({}, nullptr, policy)};
+    for (const Rule& r : rules) layers.push_back(effective_settings({}, &r, policy));
+    return layers;
+}
+
+}  // namespace
+
+TEST_CASE("a context gets its first rule at creation unless an earlier rule could still match a connection") {
+    const Settings none;
+    const Rule by_host = rule_for("billing", {}, {"billing.example"}, std::nullopt, range(Protocol::TLSv1, std::nullopt));
+    const Rule by_program = rule_for("sync", {"billing-sync"}, {}, std::nullopt, ciphers("AES256-SHA", "rule \"sync\""));
+    const Rule by_role = rule_for("servers", {}, {}, Role::Server, range(Protocol::TLSv1_3, std::nullopt));
+    const Rule other_program = rule_for("other", {"curl"}, {"billing.example"}, std::nullopt, range(Protocol::TLSv1, std::nullopt));
+    struct Case {
+        const char* what;
+        std::vector<Rule> rules;
+        std::optional<Role> role;
+        bool pinned;
+        std::optional<std::size_t> rule;
+        bool per_connection, replace_pinned, hold_pinned;
+    };
+    const Case cases[] = {
+        {"no rules: nothing to decide later", {}, Role::Client, false, std::nullopt, false, false, false},
+        {"a program rule alone decides at creation", {by_program}, Role::Client, false, 0, false, false, false},
+        {"a host rule before the program rule: per connection, the context gets only [policy]",
+         {by_host, by_program}, Role::Client, false, std::nullopt, true, false, false},
+        {"a host rule after the program rule can never win: the program rule decides at creation",
+         {by_program, by_host}, Role::Client, false, 0, false, false, false},
+        {"a host rule for another program does not make this context per connection",
+         {other_program, by_program}, Role::Client, false, 1, false, false, false},
+        {"a role rule is decided at creation when the method gives the role", {by_role, by_program}, Role::Client, false, 1,
+         false, false, false},
+        {"... and per connection when it does not (TLS_method)", {by_role, by_program}, std::nullopt, false, std::nullopt,
+         true, false, false},
+        {"a pinned method under a per-connection rule with a bound is replaced, and held at its version",
+         {by_host, by_program}, Role::Client, true, std::nullopt, true, true, true},
+        {"a pinned method with no bound anywhere is left as it is", {by_program}, Role::Client, true, 0, false, false, false},
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.what);
+        Target t{"billing-sync", "billing-sync", c.role, std::nullopt};
+        ContextDecision d = decide_context(c.rules, layers_of(c.rules, none), t, c.pinned);
+        CHECK(d.rule == c.rule);
+        CHECK(d.per_connection == c.per_connection);
+        CHECK(d.replace_pinned == c.replace_pinned);
+        CHECK(d.hold_pinned == c.hold_pinned);
+    }
+}
+
+TEST_CASE("a policy bound replaces a pinned method at creation, and holds nothing") {
+    Settings policy = range(Protocol::TLSv1_2, std::nullopt);
+    ContextDecision d = decide_context({}, layers_of({}, policy), Target{"p", "p", Role::Client, std::nullopt}, true);
+    CHECK(d.replace_pinned);
+    CHECK_FALSE(d.hold_pinned);
+}
+
+TEST_CASE("one rule decides a connection: the host rule, and nothing of the program rule the context would have had") {
+    const Rule by_host = rule_for("billing", {}, {"billing.example"}, std::nullopt, range(Protocol::TLSv1_2, std::nullopt));
+    const Rule by_program = rule_for("sync", {"billing-sync"}, {}, std::nullopt, ciphers("AES256-SHA", "rule \"sync\""));
+    std::vector<Rule> rules{by_host, by_program};
+    std::vector<Settings> layers = layers_of(rules, {});
+    Target created{"billing-sync", "billing-sync", Role::Client, std::nullopt};
+    ContextDecision d = decide_context(rules, layers, created, false);
+    REQUIRE(d.per_connection);
+    const Settings& applied = layers[0];
+
+    Target to_billing = created;
+    to_billing.host = "BILLING.example";
+    RuleIndex index(rules);
+    std::optional<std::size_t> rule = connection_rule(index, to_billing);
+    REQUIRE(rule == 0);
+    Settings changes = connection_changes(applied, layers[*rule + 1], 0, Mode::Default);
+    CHECK(changes.min_protocol->value == Protocol::TLSv1_2);
+    CHECK_FALSE(changes.ciphers.has_value());  // the program rule's list never reaches this connection
+
+    Target elsewhere = created;
+    elsewhere.host = "www.example";
+    rule = connection_rule(index, elsewhere);
+    REQUIRE(rule == 1);
+    changes = connection_changes(applied, layers[*rule + 1], 0, Mode::Default);
+    CHECK(changes.ciphers->value == "AES256-SHA");
+    CHECK_FALSE(changes.min_protocol.has_value());
+}
+
+TEST_CASE("what a connection's rule changes: only what differs, and in default mode never what the program set") {
+    Settings applied = range(Protocol::TLSv1_2, std::nullopt);
+    applied.ciphers = from(std::string("POLICY"), "[policy]", "c.toml:3:11");
+    Settings chosen = applied;
+    chosen.min_protocol = from(Protocol::TLSv1, "rule \"old\"", "c.toml:8:16");
+    chosen.security_level = from(0, "rule \"old\"", "c.toml:9:18");
+
+    Settings changes = connection_changes(applied, chosen, 0, Mode::Default);
+    CHECK(changes.min_protocol->value == Protocol::TLSv1);
+    CHECK(changes.security_level->value == 0);
+    CHECK_FALSE(changes.ciphers.has_value());  // same value: not applied again
+
+    SettingMask program = bit(SettingId::MinProtocol) | bit(SettingId::SecurityLevel);
+    changes = connection_changes(applied, chosen, program, Mode::Default);
+    CHECK(changes.empty());  // the program's own later choices stand in default mode
+
+    changes = connection_changes(applied, chosen, program, Mode::Enforce);
+    CHECK(changes.min_protocol->value == Protocol::TLSv1);  // in enforce mode the policy owns what it names
+    CHECK(changes.security_level->value == 0);
+}
