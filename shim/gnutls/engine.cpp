@@ -96,10 +96,11 @@ void start(const Stage1Gnutls* stage1) {
                 found.push_back(d);
         E->tokens.push_back(std::move(t.tokens));
     }
-    // This GnuTLS checks the tokens once: a token it does not know (an older
-    // version without GROUP-X448, a misspelt gnutls_priority) is a configuration
-    // error here, not a surprise at the first handshake.
-    if (found.empty() && core.loaded.errors.empty()) {
+    // With rules, this GnuTLS checks every layer's tokens once (a token it does not
+    // know: an older version without GROUP-X448, a misspelt gnutls_priority), so a
+    // bad rule fails the process as `check` does. With one layer, the program's
+    // first priority call is that check (a parse of ~90,000 instructions saved).
+    if (found.empty() && core.loaded.errors.empty() && core.loaded.layers.size() > 1) {
         for (std::size_t i = 0; i < E->tokens.size(); i++) {
             if (E->tokens[i].empty()) continue;
             std::string probe = "NORMAL:" + E->tokens[i];
@@ -160,6 +161,19 @@ int fail_closed(const char* program, const char** err_pos) {
     return GNUTLS_E_NO_PRIORITIES_WERE_SET;
 }
 
+// The library's default with only the policy's tokens appended failed: the tokens
+// are at fault (the program gave no string). Logged once; closed, or the program's
+// own call with on_error = "ignore".
+template <class Plain>
+int tokens_rejected(int ret, const std::string& tokens, Plain plain) {
+    if (!E->logged_rejection.exchange(true))
+        E->core.log.write(LogLevel::Error, "GnuTLS " + std::string(gnutls().gnutls_check_version(nullptr)) +
+                                               " rejected the policy's priority tokens '" + tokens +
+                                               "': " + gnutls().gnutls_strerror(ret));
+    if (E->core.on_error == OnError::Ignore) return plain();
+    return ret;
+}
+
 // The library's default, with the program's appended text (or none) and the policy.
 int set_default(gnutls_session_t s, const char* appended, const char** err_pos, unsigned flags,
                 const std::string& tokens) {
@@ -175,7 +189,11 @@ int set_default(gnutls_session_t s, const char* appended, const char** err_pos, 
             return g.real.gnutls_priority_set_direct(s, text, where);
         });
     }
-    if (!appended) return g.real.gnutls_set_default_priority_append(s, tokens.c_str(), err_pos, flags);
+    if (!appended) {
+        int ret = g.real.gnutls_set_default_priority_append(s, tokens.c_str(), nullptr, flags);
+        if (ret >= 0) return ret;
+        return tokens_rejected(ret, tokens, [&] { return g.real.gnutls_set_default_priority(s); });
+    }
     // The program's text is itself modifiers of the default: enforce goes after it,
     // default mode before it.
     std::string text = E->core.mode == Mode::Enforce ? std::string(appended) + ":" + tokens : tokens + ":" + appended;
@@ -374,7 +392,8 @@ int init_cache(gnutls_priority_t* cache, const char* program, const char** err_p
                 return g.real.gnutls_priority_init(cache, t, where);
             });
         } else if (!program) {
-            ret = g.real.gnutls_priority_init2(cache, tokens.c_str(), err_pos, GNUTLS_PRIORITY_INIT_DEF_APPEND);
+            ret = g.real.gnutls_priority_init2(cache, tokens.c_str(), nullptr, GNUTLS_PRIORITY_INIT_DEF_APPEND);
+            if (ret < 0) ret = tokens_rejected(ret, tokens, plain);
         } else {
             std::string text = E->core.mode == Mode::Enforce ? std::string(program) + ":" + tokens : tokens + ":" + program;
             const char* where = nullptr;

@@ -77,6 +77,15 @@ assert_contains "default mode leaves git's own TLSv1.3-only choice standing" "$o
 out=$(TLSOVERRIDE_MODE=enforce TLSOVERRIDE_GNUTLS_PRIORITY=-VERS-ALL:+VERS-TLS1.2 preload gnutls_cli_run tls13)
 assert_contains "gnutls_priority lets gnutls-cli speak TLSv1.2 under enforce" "$out" "Handshake was completed"
 
+# A token this GnuTLS does not know: the program's priority call fails closed, said once.
+out=$(TLSOVERRIDE_GNUTLS_PRIORITY=+NO-SUCH-TOKEN preload wget_run)
+assert_contains "a gnutls_priority GnuTLS rejects fails wget's default priorities closed" "$out" "exit=4"
+assert_contains "... and the log says which tokens" "$out" "rejected the policy's priority tokens '+NO-SUCH-TOKEN'"
+out=$(TLSOVERRIDE_GNUTLS_PRIORITY=+NO-SUCH-TOKEN preload gnutls_cli_run)
+assert_not_contains "... and gnutls-cli's own string" "$out" "Handshake was completed"
+out=$(TLSOVERRIDE_GNUTLS_PRIORITY=+NO-SUCH-TOKEN TLSOVERRIDE_ON_ERROR=ignore preload wget_run)
+assert_contains "with on_error = ignore the program runs unmodified" "$out" "exit=0"
+
 # --- records -----------------------------------------------------------------------
 out=$(TLSOVERRIDE_LOG_HANDSHAKES=1 preload wget_run)
 assert_contains "a GnuTLS handshake gets a record, named as OpenSSL names it" "$out" \
