@@ -86,6 +86,9 @@ assert_not_contains "... and gnutls-cli's own string" "$out" "Handshake was comp
 out=$(TLSOVERRIDE_GNUTLS_PRIORITY=+NO-SUCH-TOKEN TLSOVERRIDE_ON_ERROR=ignore preload wget_run)
 assert_contains "with on_error = ignore the program runs unmodified" "$out" "exit=0"
 
+out=$($TLSO run --gnutls-priority %NO_TICKETS -- env 2>&1)
+assert_contains "run --gnutls-priority sets TLSOVERRIDE_GNUTLS_PRIORITY" "$out" "TLSOVERRIDE_GNUTLS_PRIORITY=%NO_TICKETS"
+
 # --- records -----------------------------------------------------------------------
 out=$(TLSOVERRIDE_LOG_HANDSHAKES=1 preload wget_run)
 assert_contains "a GnuTLS handshake gets a record, named as OpenSSL names it" "$out" \

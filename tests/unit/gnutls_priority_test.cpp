@@ -4,6 +4,8 @@
 #include "core/gnutls_priority.hpp"
 #include "core/profiles.hpp"
 #include "core/record.hpp"
+#include "core/config.hpp"
+#include "core/environment.hpp"
 
 using namespace tlso;
 
@@ -158,4 +160,22 @@ TEST_CASE("GnuTLS's failure wording gets the same hints (records lower-case GnuT
     CHECK(hint("error in the certificate verification.").find("certificate verification failed") == 0);
     CHECK(hint("error in the certificate.").find("certificate verification failed") == 0);
     CHECK(hint("safe renegotiation failed.").find("UnsafeLegacyServerConnect") != std::string::npos);
+}
+
+TEST_CASE("gnutls_priority has one name in the file, the environment and the run flag") {
+    LoadedConfig loaded = parse_config("[policy]\ngnutls_priority = \"-VERS-TLS1.0\"\n", "c.toml");
+    REQUIRE(loaded.errors.empty());
+    REQUIRE(loaded.config.policy.gnutls_priority);
+    CHECK(loaded.config.policy.gnutls_priority->value == "-VERS-TLS1.0");
+    CHECK(loaded.config.policy.gnutls_priority->origin.location == "c.toml:2:19");
+    Environment env = read_environment([](const char* name) -> const char* {
+        return std::string_view(name) == "TLSOVERRIDE_GNUTLS_PRIORITY" ? "%NO_TICKETS" : nullptr;
+    });
+    REQUIRE(env.settings.gnutls_priority);
+    CHECK(env.settings.gnutls_priority->value == "%NO_TICKETS");
+    bool named = false;
+    for_each_setting(env.settings, [&](const SettingName& n, const auto&) {
+        if (n.key == "gnutls_priority") named = n.flag == "--gnutls-priority" && n.conf_command.empty();
+    });
+    CHECK(named);  // and no SSL_CONF command: the OpenSSL adapter skips it
 }
