@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,7 +21,6 @@
 #include <atomic>
 #include <cctype>
 #include <cstring>
-#include <mutex>
 #include <unordered_map>
 
 #include "core/gnutls_priority.hpp"
@@ -56,7 +56,9 @@ struct GnutlsEngine {
     std::string error;                // non-empty: priorities fail closed
     std::vector<std::string> tokens;  // per layer, like core.loaded.layers
     bool tracks = false;              // keep session and cache state
-    std::mutex lock;
+    // A pthread mutex held across fork() by the atfork handlers: a child forked
+    // while another thread was inside a GnuTLS call still finds it free.
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
     std::unordered_map<gnutls_session_t, SessionState> sessions;
     std::unordered_map<gnutls_priority_t, ProgramPriority> caches;
     std::atomic<bool> logged_rejection{false};
@@ -65,6 +67,17 @@ struct GnutlsEngine {
 };
 
 GnutlsEngine* E;
+
+// The state maps' lock, for one scope.
+class Held {
+public:
+    Held() { pthread_mutex_lock(&E->lock); }
+    ~Held() { pthread_mutex_unlock(&E->lock); }
+    Held(const Held&) = delete;
+    Held& operator=(const Held&) = delete;
+};
+void before_fork() { pthread_mutex_lock(&E->lock); }
+void after_fork() { pthread_mutex_unlock(&E->lock); }
 
 const Gnutls& gnutls() { return *E->g; }
 
@@ -125,9 +138,7 @@ void start(const Stage1Gnutls* stage1) {
         for (std::string& t : E->tokens) t.clear();
     core.log.write(LogLevel::Debug, "GnuTLS " + std::string(gnutls().gnutls_check_version(nullptr)) +
                                         ": policy tokens '" + E->tokens[0] + "'");
-    for (std::size_t i = 0; i < E->tokens.size(); i++)
-        warn_if_weak(core, core.loaded.layers[i], "GnuTLS sessions, from " +
-                                                      core.rule_name(i ? std::optional<std::size_t>(i - 1) : std::nullopt));
+    if (E->tracks) pthread_atfork(before_fork, after_fork, after_fork);
 }
 
 // --- the priorities, composed -----------------------------------------------------------------
@@ -222,21 +233,29 @@ SessionState* session_state(gnutls_session_t s) {
 
 // A session's priorities given by the program: composed with the rule for what is
 // known of it now, and remembered when a later host may choose another rule.
+// One warning per process when the rule chosen for a GnuTLS session or cache
+// allows less than TLSv1.2 or level 0.
+void warn_if_weak_rule(std::optional<std::size_t> rule) {
+    if (weakens_security(E->core.layer(rule)))
+        warn_if_weak(E->core, E->core.layer(rule), "GnuTLS sessions, from " + E->core.rule_name(rule));
+}
+
 int give_session(gnutls_session_t s, ProgramPriority p, const char** err_pos) {
     if (!E->error.empty()) return fail_closed(p.is_default ? nullptr : p.text.c_str(), err_pos);
     std::optional<Role> role;
     std::optional<std::string> host;
     if (E->tracks) {
-        std::lock_guard<std::mutex> hold(E->lock);
+        Held hold;
         if (SessionState* st = session_state(s)) {
             role = st->role;
             if (!st->host.empty()) host = st->host;
         }
     }
     p.rule = rule_for(role, host ? std::optional<std::string_view>(*host) : std::nullopt);
+    warn_if_weak_rule(p.rule);
     int ret = apply_to_session(s, p, tokens_of(p.rule), err_pos);
     if (ret >= 0 && E->tracks) {
-        std::lock_guard<std::mutex> hold(E->lock);
+        Held hold;
         if (SessionState* st = session_state(s)) st->priority = std::move(p);
     }
     return ret;
@@ -251,7 +270,7 @@ void decide(gnutls_session_t s) {
     std::string host;
     std::optional<Role> role;
     {
-        std::lock_guard<std::mutex> hold(E->lock);
+        Held hold;
         SessionState* st = session_state(s);
         if (!st || !st->priority.set) return;
         p = st->priority;
@@ -267,7 +286,7 @@ void decide(gnutls_session_t s) {
         return;
     }
     {
-        std::lock_guard<std::mutex> hold(E->lock);
+        Held hold;
         if (SessionState* st = session_state(s)) st->priority.rule = rule;
     }
     if (E->core.log.enabled(LogLevel::Info))
@@ -314,7 +333,7 @@ void record(gnutls_session_t s, int ret) {
     r.pid = static_cast<int>(getpid());
     std::optional<std::size_t> rule;
     {
-        std::lock_guard<std::mutex> hold(E->lock);
+        Held hold;
         if (SessionState* st = session_state(s)) {
             r.role = st->role.value_or(Role::Client);
             r.sni = st->host;
@@ -381,6 +400,7 @@ int init_cache(gnutls_priority_t* cache, const char* program, const char** err_p
     // A cache has no session yet: the rule is the one for this program alone.
     std::optional<std::size_t> rule = rule_for(std::nullopt, std::nullopt);
     const std::string& tokens = tokens_of(rule);
+    warn_if_weak_rule(rule);
     int ret;
     bool appends = flags & GNUTLS_PRIORITY_INIT_DEF_APPEND;
     if (tokens.empty()) {
@@ -407,7 +427,7 @@ int init_cache(gnutls_priority_t* cache, const char* program, const char** err_p
     }
     if (ret >= 0 && E->tracks && E->core.connection_rules) {
         ProgramPriority p{true, program == nullptr, appends, program ? program : "", rule};
-        std::lock_guard<std::mutex> hold(E->lock);
+        Held hold;
         E->caches[*cache] = std::move(p);
     }
     return ret;
@@ -425,7 +445,7 @@ int engine_gnutls_priority_init2(gnutls_priority_t* cache, const char* p, const 
 
 void engine_gnutls_priority_deinit(gnutls_priority_t cache) {
     if (E->tracks && E->core.connection_rules) {
-        std::lock_guard<std::mutex> hold(E->lock);
+        Held hold;
         E->caches.erase(cache);
     }
     gnutls().real.gnutls_priority_deinit(cache);
@@ -435,7 +455,7 @@ int engine_gnutls_priority_set(gnutls_session_t s, gnutls_priority_t cache) {
     int ret = gnutls().real.gnutls_priority_set(s, cache);
     if (ret < 0 || !E->tracks) return ret;
     guarded([] { return 0; }, [&] {
-        std::lock_guard<std::mutex> hold(E->lock);
+        Held hold;
         SessionState* st = session_state(s);
         auto known = E->caches.find(cache);
         if (st && known != E->caches.end()) st->priority = known->second;
@@ -471,7 +491,7 @@ int engine_gnutls_server_name_set(gnutls_session_t s, gnutls_server_name_type_t 
     // host rule applies now).
     guarded([] { return 0; }, [&] {
         {
-            std::lock_guard<std::mutex> hold(E->lock);
+            Held hold;
             SessionState* st = session_state(s);
             if (!st) return 0;
             st->host.assign(static_cast<const char*>(name), len);
@@ -502,7 +522,7 @@ int engine_gnutls_init(gnutls_session_t* s, unsigned int flags) {
     int ret = gnutls().real.gnutls_init(s, flags);
     if (ret < 0 || !E->tracks || !s) return ret;
     guarded([] { return 0; }, [&] {
-        std::lock_guard<std::mutex> hold(E->lock);
+        Held hold;
         SessionState& st = E->sessions[*s];
         st = SessionState{};
         st.role = flags & GNUTLS_SERVER ? Role::Server : Role::Client;
@@ -513,7 +533,7 @@ int engine_gnutls_init(gnutls_session_t* s, unsigned int flags) {
 
 void engine_gnutls_deinit(gnutls_session_t s) {
     if (E->tracks) {
-        std::lock_guard<std::mutex> hold(E->lock);
+        Held hold;
         E->sessions.erase(s);
     }
     gnutls().real.gnutls_deinit(s);

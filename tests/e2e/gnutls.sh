@@ -89,6 +89,9 @@ assert_contains "with on_error = ignore the program runs unmodified" "$out" "exi
 out=$($TLSO run --gnutls-priority %NO_TICKETS -- env 2>&1)
 assert_contains "run --gnutls-priority sets TLSOVERRIDE_GNUTLS_PRIORITY" "$out" "TLSOVERRIDE_GNUTLS_PRIORITY=%NO_TICKETS"
 
+out=$(TLSOVERRIDE_MIN_PROTOCOL=TLSv1 preload wget_run)
+assert_contains "weakening is loud for GnuTLS programs too" "$out" "the policy weakens TLS for GnuTLS sessions, from the environment"
+
 # --- records -----------------------------------------------------------------------
 out=$(TLSOVERRIDE_LOG_HANDSHAKES=1 preload wget_run)
 assert_contains "a GnuTLS handshake gets a record, named as OpenSSL names it" "$out" \
