@@ -179,3 +179,13 @@ TEST_CASE("gnutls_priority has one name in the file, the environment and the run
     });
     CHECK(named);  // and no SSL_CONF command: the OpenSSL adapter skips it
 }
+
+// Stage 1's version gate (header-only, libc only): an unknown GnuTLS passes through.
+#include "gnutls/symbols.hpp"
+
+TEST_CASE("GnuTLS 3.6 and later within 3.x is governed; anything else passes through") {
+    for (const char* yes : {"3.6.0", "3.7.9", "3.8.3", "3.10.1"}) CHECK_MESSAGE(gnutls_version_governed(yes), yes);
+    for (const char* no : {"3.5.19", "3.4.0", "4.0.0", "2.12.23", "", "3", "3.x"})
+        CHECK_MESSAGE(!gnutls_version_governed(no), no);
+    CHECK(!gnutls_version_governed(nullptr));
+}
