@@ -36,3 +36,18 @@ assert_contains "... and the accepted one" "$(cat "$T/floor.log")" "handshake ok
 TLSOVERRIDE_MODE=enforce TLSOVERRIDE_MIN_PROTOCOL=TLSv1.2 serve "$T/enforce.log" --priority NORMAL:-VERS-ALL:+VERS-TLS1.3 || exit 0
 assert_contains "gnutls-serv told TLSv1.3 only takes a TLSv1.2 client under enforce" "$(hello -tls1_2)" "New, TLSv1.2, Cipher is ECDHE"
 stop
+
+# A role rule: chosen per session at its first handshake step (gnutls-serv makes one
+# priority cache and sets it on every session), the cache's own string rebuilt
+# with the rule's tokens.
+cat > "$T/role.toml" <<EOT
+[[rule]]
+name = "servers speak TLSv1.3"
+role = "server"
+min_protocol = "TLSv1.3"
+EOT
+TLSOVERRIDE_CONFIG=$T/role.toml TLSOVERRIDE_LOG_HANDSHAKES=1 serve "$T/role.log" || exit 0
+assert_not_contains "a role = \"server\" rule governs gnutls-serv's sessions" "$(hello -tls1_2)" "New, TLSv1.2, Cipher is ECDHE"
+assert_contains "... which still take TLSv1.3" "$(hello -tls1_3)" "New, TLSv1.3, Cipher is TLS_"
+stop
+assert_contains "... and their records name the rule" "$(cat "$T/role.log")" 'rule="servers speak TLSv1.3"'
