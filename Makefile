@@ -95,6 +95,7 @@ $(B)/unit-tests: $(UNIT_OBJ) $(CORE_OBJ)
 # with OpenSSL's names (GnuTLS's compatibility layer), which tlsoverride must leave alone.
 CLIENT_LIBS := -lssl -lcrypto -lpthread
 $(B)/tests/gnutls_openssl_client: CLIENT_LIBS := -lgnutls-openssl
+$(B)/tests/gnutls_cache_client: CLIENT_LIBS := -lgnutls
 $(B)/tests/%: tests/clients/%.c | $(B)/.deps-installed
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SANFLAGS) -Wall -o $@ $< $(CLIENT_LIBS)

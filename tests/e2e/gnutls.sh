@@ -124,6 +124,17 @@ assert_contains "... and its record names the rule" "$out" 'rule="billing wants 
 out=$(TLSOVERRIDE_CONFIG=$T/hosts.toml preload sni_run modern.test)
 assert_contains "another server name gets [policy]" "$out" "Handshake was completed"
 
+# The same rule for a client that sets a priority cache on its session (ldapsearch's
+# way): the session's priorities are rebuilt from the cache's string at the server name.
+CACHE_CLIENT=$B/tests/gnutls_cache_client
+out=$(TLSOVERRIDE_CONFIG=$T/hosts.toml preload "$CACHE_CLIENT" --ca "$CA" --sni billing.legacy.test "$PORT" 2>&1)
+assert_contains "a host rule rebuilds a cache-set session's priorities" "$out" "handshake failed"
+out=$(TLSOVERRIDE_CONFIG=$T/hosts.toml preload "$CACHE_CLIENT" --ca "$CA" --sni modern.test "$PORT" 2>&1)
+assert_contains "... and another name keeps [policy]'s" "$out" "handshake ok TLS1.2"
+out=$(TLSOVERRIDE_MODE=enforce TLSOVERRIDE_MIN_PROTOCOL=TLSv1.2 preload "$CACHE_CLIENT" --ca "$CA" \
+    --priority NORMAL:-VERS-ALL:+VERS-TLS1.3 --sni modern.test "$PORT" 2>&1)
+assert_contains "a TLSv1.3-only cache connects under enforce" "$out" "handshake ok TLS1.2"
+
 # --- a cipher list GnuTLS cannot say exactly ------------------------------------------------
 cat > "$T/crossed.toml" <<EOF
 [policy]
