@@ -56,6 +56,7 @@ struct GnutlsEngine {
     std::string error;                // non-empty: priorities fail closed
     std::vector<std::string> tokens;  // per layer, like core.loaded.layers
     bool tracks = false;              // keep session and cache state
+    bool active = false;              // anything to add, keep or refuse: else every call goes straight through
     // A pthread mutex held across fork() by the atfork handlers: a child forked
     // while another thread was inside a GnuTLS call still finds it free.
     pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -139,6 +140,8 @@ void start(const Stage1Gnutls* stage1) {
     core.log.write(LogLevel::Debug, "GnuTLS " + std::string(gnutls().gnutls_check_version(nullptr)) +
                                         ": policy tokens '" + E->tokens[0] + "'");
     if (E->tracks) pthread_atfork(before_fork, after_fork, after_fork);
+    E->active = !E->error.empty() || E->tracks ||
+                std::any_of(E->tokens.begin(), E->tokens.end(), [](const std::string& t) { return !t.empty(); });
 }
 
 // --- the priorities, composed -----------------------------------------------------------------
@@ -434,11 +437,13 @@ int init_cache(gnutls_priority_t* cache, const char* program, const char** err_p
 }
 
 int engine_gnutls_priority_init(gnutls_priority_t* cache, const char* p, const char** err_pos) {
+    if (!E->active) return gnutls().real.gnutls_priority_init(cache, p, err_pos);
     return guarded([&] { return gnutls().real.gnutls_priority_init(cache, p, err_pos); },
                    [&] { return init_cache(cache, p, err_pos, 0); });
 }
 
 int engine_gnutls_priority_init2(gnutls_priority_t* cache, const char* p, const char** err_pos, unsigned flags) {
+    if (!E->active) return gnutls().real.gnutls_priority_init2(cache, p, err_pos, flags);
     return guarded([&] { return gnutls().real.gnutls_priority_init2(cache, p, err_pos, flags); },
                    [&] { return init_cache(cache, p, err_pos, flags); });
 }
@@ -465,17 +470,20 @@ int engine_gnutls_priority_set(gnutls_session_t s, gnutls_priority_t cache) {
 }
 
 int engine_gnutls_priority_set_direct(gnutls_session_t s, const char* p, const char** err_pos) {
+    if (!E->active) return gnutls().real.gnutls_priority_set_direct(s, p, err_pos);
     return guarded([&] { return gnutls().real.gnutls_priority_set_direct(s, p, err_pos); }, [&] {
         return give_session(s, ProgramPriority{true, p == nullptr, false, p ? p : "", std::nullopt}, err_pos);
     });
 }
 
 int engine_gnutls_set_default_priority(gnutls_session_t s) {
+    if (!E->active) return gnutls().real.gnutls_set_default_priority(s);
     return guarded([&] { return gnutls().real.gnutls_set_default_priority(s); },
                    [&] { return give_session(s, ProgramPriority{true, true, false, "", std::nullopt}, nullptr); });
 }
 
 int engine_gnutls_set_default_priority_append(gnutls_session_t s, const char* add, const char** err_pos, unsigned flags) {
+    if (!E->active) return gnutls().real.gnutls_set_default_priority_append(s, add, err_pos, flags);
     return guarded([&] { return gnutls().real.gnutls_set_default_priority_append(s, add, err_pos, flags); }, [&] {
         if (!E->error.empty()) return fail_closed(add, err_pos);
         if (flags) return set_default(s, add, err_pos, flags, tokens_of(rule_for(std::nullopt, std::nullopt)));
