@@ -88,7 +88,8 @@ $(B)/libtlsoverride-engine.so: $(ENGINE_OBJ) $(CORE_OBJ) shim/openssl/engine.map
 $(B)/tlsoverride: $(CLI_OBJ) $(CORE_OBJ) $(ENGINE_OBJ)
 	$(CXX) $(SANFLAGS) $(LDFLAGS) -o $@ $^ -lssl -lcrypto -lgnutls -lpthread
 
-$(B)/unit-tests: $(UNIT_OBJ) $(CORE_OBJ)
+# diagnose_records is pure (core only): its reading of the records is unit-tested.
+$(B)/unit-tests: $(UNIT_OBJ) $(CORE_OBJ) $(B)/obj/shim/cli/diagnose_records.o
 	$(CXX) $(SANFLAGS) $(LDFLAGS) -o $@ $^
 
 # Test clients link OpenSSL, except the one that plays a program on another library
@@ -250,3 +251,56 @@ fuzz: fuzz-build
 
 .PHONY: test-sanitize fuzz fuzz-build
 -include $(shell find $(FUZZ_B)/obj -name '*.d' 2>/dev/null)
+
+# --- runtimes: Java and node, which carry their own TLS (tlsoverride run translates the
+# policy for them; README "Java and node"). The JSSE provider is a -javaagent jar, the node
+# module a --require file; both are installed beside the library, where run looks for them.
+JAVAC ?= javac
+JAR   ?= jar
+JAVA_SRC := $(filter-out %/Agent.java,$(wildcard shim/java/tlsoverride/*.java))
+RUNTIME_PARTS := $(B)/tlsoverride-jsse.jar $(B)/tlsoverride.js
+# A JDK is a test dependency: make (and make demo) build the provider when javac is
+# there; make test installs one first (scripts/install-deps java).
+HAVE_JAVAC := $(shell command -v $(JAVAC) 2>/dev/null)
+BUILT_RUNTIME_PARTS := $(B)/tlsoverride.js $(if $(HAVE_JAVAC),$(B)/tlsoverride-jsse.jar)
+
+all: $(BUILT_RUNTIME_PARTS)
+test-deps: $(RUNTIME_PARTS) $(B)/tests/JavaClient.class $(B)/tests/policy/tlsoverride/PolicyTable.class
+
+$(B)/.java-deps-installed: scripts/install-deps | $(B)/.deps-installed
+	@scripts/install-deps java
+	@touch $@
+
+# --release 11: the oldest class-file version whose APIs the provider uses; the premain
+# class is Java 8's, so that an older JVM starts without the provider instead of stopping.
+$(B)/tlsoverride-jsse.jar: shim/java/tlsoverride/Agent.java $(JAVA_SRC) shim/java/manifest.txt | $(B)/.java-deps-installed
+	@rm -rf $(B)/java && mkdir -p $(B)/java
+	$(JAVAC) --release 8 -Xlint:all,-options -Werror -d $(B)/java shim/java/tlsoverride/Agent.java
+	$(JAVAC) --release 11 -Xlint:all,-serial -Werror -d $(B)/java $(JAVA_SRC)
+	$(JAR) --create --file $@ --manifest shim/java/manifest.txt -C $(B)/java .
+
+$(B)/tlsoverride.js: shim/node/tlsoverride.js
+	@mkdir -p $(B)
+	cp $< $@
+
+$(B)/tests/JavaClient.class: tests/clients/JavaClient.java | $(B)/.java-deps-installed
+	@mkdir -p $(B)/tests
+	$(JAVAC) -d $(B)/tests $<
+
+# The provider's pure decisions, table-tested inside its package.
+$(B)/tests/policy/tlsoverride/PolicyTable.class: tests/clients/PolicyTable.java $(B)/tlsoverride-jsse.jar
+	@mkdir -p $(B)/tests/policy
+	$(JAVAC) -Xlint:all -Werror -cp $(B)/java -d $(B)/tests/policy $<
+
+install: install-runtimes
+install-runtimes: $(BUILT_RUNTIME_PARTS)
+	$(INSTALL) -d $(DESTDIR)$(LIBDIR)
+	$(INSTALL) -m 644 $(BUILT_RUNTIME_PARTS) $(DESTDIR)$(LIBDIR)/
+uninstall: uninstall-runtimes
+uninstall-runtimes:
+	rm -f $(DESTDIR)$(LIBDIR)/tlsoverride-jsse.jar $(DESTDIR)$(LIBDIR)/tlsoverride.js
+
+demo-java: all $(RUNTIME_PARTS) $(B)/tests/JavaClient.class $(B)/test-certs/server.pem
+	@scripts/demo-java $(B)
+
+.PHONY: install-runtimes uninstall-runtimes demo-java

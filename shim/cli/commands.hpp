@@ -7,3 +7,4 @@ int command_check(int argc, char** argv);    // cli/check.cpp
 int command_explain(int argc, char** argv);  // cli/explain.cpp
 int command_doctor(int argc, char** argv);   // cli/doctor.cpp
 int command_probe(int argc, char** argv);    // cli/probe.cpp
+int command_diagnose(int argc, char** argv);  // cli/diagnose.cpp

@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "elf_file.hpp"
 #include "executable.hpp"
+#include "runtimes.hpp"
 
 #include <elf.h>
 #include <glob.h>
@@ -472,6 +473,9 @@ Verdict decide(const std::string& name, const std::string& path, const std::stri
                        "ignores LD_PRELOAD (tlsoverride run refuses it).",
                 {"only /etc/ld.so.preload reaches it, for every program on the machine, and then only",
                  "/etc/tlsoverride/config.toml applies (see 'Setuid programs' in tlsoverride(1))."}};
+    // Java and node carry their own TLS; tlsoverride run translates the policy for them.
+    if (std::optional<RuntimeAnswer> runtime = runtime_answer(path, command))
+        return {Outcome::governed, runtime->why, runtime->next};
     if (f.program_defines_openssl)
         return {Outcome::not_governed,
                 name + " carries its own OpenSSL: its calls to it are bound inside the program and never reach a preloaded library.",

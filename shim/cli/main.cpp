@@ -18,6 +18,8 @@ constexpr const char* usage =
     "                                       show the effective settings and where each comes from\n"
     "  doctor PROGRAM                       can tlsoverride govern PROGRAM, and why\n"
     "  probe HOST[:PORT]                    what a server accepts, and the rule that lets a client in\n"
+    "  diagnose [--write FILE] [--verify] -- COMMAND [ARGS...]\n"
+    "                                       run COMMAND, find why its handshakes fail, write the rule\n"
     "\n"
     "Run 'tlsoverride COMMAND --help' for a command's flags.\n"
     "example: tlsoverride run --min-protocol TLSv1.2 -- ./legacy-client\n";
@@ -30,6 +32,7 @@ struct Command {
 constexpr Command commands[] = {
     {"run", command_run},         {"check", command_check}, {"explain", command_explain},
     {"doctor", command_doctor},   {"probe", command_probe},
+    {"diagnose", command_diagnose},
 };
 
 }  // namespace
@@ -45,6 +48,6 @@ int main(int argc, char** argv) {
     }
     for (const Command& c : commands)
         if (!std::strcmp(argv[1], c.name)) return c.main(argc - 1, argv + 1);
-    std::fprintf(stderr, "tlsoverride: unknown command '%s' (use run, check, explain, doctor or probe)\n", argv[1]);
+    std::fprintf(stderr, "tlsoverride: unknown command '%s' (use run, check, explain, doctor, probe or diagnose)\n", argv[1]);
     return 2;
 }

@@ -3,6 +3,8 @@
 // program COMMAND starts inherits the same environment, hence the same policy.
 #include "commands.hpp"
 #include "executable.hpp"
+#include "run.hpp"
+#include "runtimes.hpp"
 
 #include <unistd.h>
 
@@ -78,10 +80,12 @@ void print_help(FILE* out) {
     }
     std::fputs("  -h, --help                       this text\n"
                "      --version                    version, and the library that would be preloaded\n"
+               "      --print-env                  print the environment run would set for COMMAND, one\n"
+               "                                   VAR=value line each (a systemd EnvironmentFile=), and exit\n"
                "\n"
-               "Exit status: COMMAND's; 2 usage error; 125 library not found; 126 COMMAND is\n"
-               "setuid, setgid or has file capabilities (ld.so would ignore the library);\n"
-               "127 COMMAND not found or not runnable.\n"
+               "Exit status: COMMAND's; 2 usage error, or a bad configuration for a Java or node\n"
+               "COMMAND; 125 library not found; 126 COMMAND is setuid, setgid or has file\n"
+               "capabilities (ld.so would ignore the library); 127 COMMAND not found or not runnable.\n"
                "\n"
                "example: tlsoverride run --min-protocol TLSv1.2 --log info -- ./legacy-client host\n",
                out);
@@ -94,6 +98,7 @@ struct RunRequest {
     char** command = nullptr;                                   // NULL-terminated, argv-style
     bool help = false;
     bool version = false;
+    bool print_env = false;
 };
 
 const SettingFlag* setting_flag_named(std::string_view name) {
@@ -136,6 +141,10 @@ std::string parse_run_arguments(int argc, char** argv, RunRequest& request) {
         if (arg == "--version") {
             request.version = true;
             return "";
+        }
+        if (arg == "--print-env") {
+            request.print_env = true;
+            continue;
         }
         if (arg.size() < 2 || arg[0] != '-') break;  // COMMAND starts here
         if (arg.substr(0, 2) != "--")
@@ -189,11 +198,7 @@ std::string libdir_below_prefix() {
     return at == std::string_view::npos ? "lib/tlsoverride" : std::string(libdir.substr(at + 1));
 }
 
-struct LibrarySearch {
-    std::string path;                  // absolute, resolved; empty when not found
-    std::vector<std::string> looked;   // every directory tried, for the error message
-    std::string missing_engine_in;     // a directory with the preload file but no engine
-};
+}  // namespace
 
 // The compiled-in directory first, then the build tree (beside this binary), then the
 // relocated install. Stage 1 loads the engine from its own directory, so a directory
@@ -236,20 +241,38 @@ std::string preload_value(const std::string& path) {
     return path.substr(0, path.size() - tail.size()) + "/$LIB/tlsoverride/" + preload_name;
 }
 
-void report_missing_library(const LibrarySearch& search) {
+void report_missing_library(const LibrarySearch& search, const char* who) {
     std::string looked;
     for (const std::string& dir : search.looked) looked += "\n  " + dir;
     if (!search.missing_engine_in.empty())
         std::fprintf(stderr,
-                     "tlsoverride run: %s/%s is there but %s is not beside it; both files must be "
+                     "%s: %s/%s is there but %s is not beside it; both files must be "
                      "installed in the same directory (make install, or make in the build tree)\n",
-                     search.missing_engine_in.c_str(), preload_name, engine_name);
-    std::fprintf(stderr, "tlsoverride run: cannot find %s; looked in:%s\n"
+                     who, search.missing_engine_in.c_str(), preload_name, engine_name);
+    std::fprintf(stderr, "%s: cannot find %s; looked in:%s\n"
                          "Install tlsoverride (make install) or run this binary from its build directory.\n",
-                 preload_name, looked.c_str());
+                 who, preload_name, looked.c_str());
+}
+
+std::optional<std::string> preload_library_path(const char* who) {
+    LibrarySearch library = find_library();
+    if (library.path.empty()) {
+        report_missing_library(library, who);
+        return std::nullopt;
+    }
+    // ld.so would split a path with a space or colon into two entries.
+    if (library.path.find_first_of(" :") != std::string::npos) {
+        std::fprintf(stderr, "%s: the library path %s contains a space or colon, which "
+                             "LD_PRELOAD cannot express; install tlsoverride under a plain path\n",
+                     who, library.path.c_str());
+        return std::nullopt;
+    }
+    return library.path;
 }
 
 // ---- LD_PRELOAD --------------------------------------------------------------------
+
+namespace {
 
 bool is_tlsoverride_entry(std::string_view entry) {
     size_t slash = entry.rfind('/');
@@ -257,11 +280,13 @@ bool is_tlsoverride_entry(std::string_view entry) {
     return base == preload_name;
 }
 
+}  // namespace
+
 // LIBRARY first, then the existing entries in their order. ld.so splits the list on
 // spaces and colons; we write colons. Any other copy of our stage 1 (a nested run, or a
 // different install) is dropped: two copies would both interpose the same functions.
 std::string preload_list(const std::string& library, const char* existing) {
-    std::string list = library;
+    std::string list = preload_value(library);
     std::string_view rest = existing ? existing : "";
     while (!rest.empty()) {
         size_t end = rest.find_first_of(" :");
@@ -280,26 +305,32 @@ std::string preload_list(const std::string& library, const char* existing) {
 
 // Secure execution makes ld.so ignore LD_PRELOAD without a word, so the program would run
 // unprotected while looking governed. torsocks refuses for the same reason.
-bool refuse_privileged(const std::string& path) {
+bool refuse_privileged(const std::string& path, const char* who) {
     std::optional<FileMode> mode = file_mode_of(path);
     if (!mode) return false;  // execvp will report it
     std::string reason = secure_execution_reason(*mode);
     if (reason.empty()) return false;
     std::fprintf(stderr,
-                 "tlsoverride run: refusing to run %s: %s; mode %s.\n"
+                 "%s: refusing to run %s: %s; mode %s.\n"
                  "ld.so ignores LD_PRELOAD for setuid, setgid and file-capability programs, so the\n"
                  "program would run without the policy. Use the program's own TLS settings, or see\n"
                  "'Setuid programs' in tlsoverride(1) for the system-wide /etc/ld.so.preload route.\n",
-                 path.c_str(), reason.c_str(), describe_mode(*mode).c_str());
+                 who, path.c_str(), reason.c_str(), describe_mode(*mode).c_str());
     return true;
 }
 
-int report_cannot_run(const char* command, int error) {
+void report_cannot_run(const char* command, int error, const char* who) {
     if (error == ENOENT && !std::strchr(command, '/'))
-        std::fprintf(stderr, "tlsoverride run: %s: command not found in PATH (%s)\n", command,
+        std::fprintf(stderr, "%s: %s: command not found in PATH (%s)\n", who, command,
                      std::getenv("PATH") ? std::getenv("PATH") : "unset");
     else
-        std::fprintf(stderr, "tlsoverride run: cannot run %s: %s\n", command, std::strerror(error));
+        std::fprintf(stderr, "%s: cannot run %s: %s\n", who, command, std::strerror(error));
+}
+
+namespace {
+
+int report_cannot_run(const char* command, int error) {
+    ::report_cannot_run(command, error, "tlsoverride run");
     return exit_cannot_run;
 }
 
@@ -333,23 +364,23 @@ int command_run(int argc, char** argv) {
     const char* command = request.command[0];
     std::optional<std::string> program = find_program(command);
     if (!program) return report_cannot_run(command, ENOENT);
-    if (refuse_privileged(*program)) return exit_refused;
+    if (refuse_privileged(*program, "tlsoverride run")) return exit_refused;
 
-    LibrarySearch library = find_library();
-    if (library.path.empty()) {
-        report_missing_library(library);
-        return exit_no_library;
-    }
-    // ld.so would split a path with a space or colon into two entries.
-    if (library.path.find_first_of(" :") != std::string::npos) {
-        std::fprintf(stderr, "tlsoverride run: the library path %s contains a space or colon, which "
-                             "LD_PRELOAD cannot express; install tlsoverride under a plain path\n",
-                     library.path.c_str());
-        return exit_no_library;
-    }
+    std::optional<std::string> library = preload_library_path("tlsoverride run");
+    if (!library) return exit_no_library;
 
     for (const auto& [variable, value] : request.variables) setenv(variable, value.c_str(), 1);
-    setenv("LD_PRELOAD", preload_list(preload_value(library.path), std::getenv("LD_PRELOAD")).c_str(), 1);
+    // Java and node carry their own TLS: the policy is translated for them (runtimes.cpp).
+    RuntimeSetup runtime = runtime_setup(recognise_runtime(*program), command, library->substr(0, library->rfind('/')));
+    if (!runtime.ok) return exit_usage;
+    runtime.variables.insert(runtime.variables.begin(),
+                             {"LD_PRELOAD", preload_list(*library, std::getenv("LD_PRELOAD"))});
+    if (request.print_env) {
+        EnvironmentVariables all(request.variables.begin(), request.variables.end());
+        all.insert(all.end(), runtime.variables.begin(), runtime.variables.end());
+        return print_environment(all);
+    }
+    for (const auto& [variable, value] : runtime.variables) setenv(variable.c_str(), value.c_str(), 1);
     execvp(command, request.command);
     return report_cannot_run(command, errno);
 }

@@ -225,10 +225,18 @@ private:
         std::string_view k = key.str();
         if (k == "name") {
             if (auto s = string_of(v, "name"); s && !s->empty()) rule.name = *s;
-        } else if (k == "program") {
-            if (auto l = strings_of(v, "program", true)) rule.programs = *l;
-        } else if (k == "host") {
-            if (auto l = strings_of(v, "host", true)) rule.hosts = *l;
+        } else if (k == "program" || k == "host") {
+            auto l = strings_of(v, k, true);
+            if (!l) return;
+            // An empty list would read as "no condition": the rule would then match every
+            // program or every connection, the opposite of what an empty list says.
+            if (l->empty())
+                return error(v, std::string(k) + " = [] is an empty list, which would make this rule match every " +
+                                    (k == "host" ? "connection" : "program") + "; list at least one " +
+                                    (k == "host" ? "server name, e.g. host = [\"billing.example\"]"
+                                                 : "program name, e.g. program = [\"billing-sync\"]") +
+                                    ", or remove the key");
+            (k == "host" ? rule.hosts : rule.programs) = std::move(*l);
         } else if (k == "role") {
             if (auto s = string_of(v, "role")) {
                 Parsed<Role> r = parse_role(*s);

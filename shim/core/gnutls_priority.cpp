@@ -13,13 +13,12 @@ namespace {
 
 // --- the suites both libraries implement --------------------------------------------
 //
-// TLS 1.2 and below: the 39 suites of OpenSSL 3 and GnuTLS 3.7 with ECDHE, DHE or RSA
-// key exchange, RSA or ECDSA authentication and AES or ChaCha20 (gnutls-cli -l,
-// openssl ciphers -stdname). It is closed: every GnuTLS suite whose key exchange,
-// cipher and MAC are among these tokens is in it, so "the suites these tokens
-// allow" can be computed from it alone. (DSS, Camellia, ARIA, 3DES, PSK, SRP and
-// the anonymous and null suites are outside it: a list that names them is not
-// translated; GnuTLS keeps them off by default.)
+// TLS 1.2 and below: the 51 suites of OpenSSL 3 and GnuTLS 3.7 with ECDHE, DHE or RSA
+// key exchange, RSA or ECDSA authentication and AES, ChaCha20 or Camellia-CBC
+// (gnutls-cli -l, openssl ciphers -stdname). It is closed: every GnuTLS suite whose
+// key exchange, cipher and MAC are among these tokens is in it, so "the suites these
+// tokens allow" can be computed from it alone. (DSS, ARIA, 3DES, PSK, SRP and the
+// anonymous and null suites are outside it: they select nothing here.)
 struct Suite {
     std::string_view openssl;  // OpenSSL's name
     std::string_view kx;       // GnuTLS key exchange token
@@ -67,6 +66,18 @@ constexpr Suite suites[] = {
     {"AES256-SHA256", "RSA", "AES-256-CBC", "SHA256"},
     {"AES128-SHA", "RSA", "AES-128-CBC", "SHA1"},
     {"AES256-SHA", "RSA", "AES-256-CBC", "SHA1"},
+    {"ECDHE-ECDSA-CAMELLIA128-SHA256", "ECDHE-ECDSA", "CAMELLIA-128-CBC", "SHA256"},
+    {"ECDHE-ECDSA-CAMELLIA256-SHA384", "ECDHE-ECDSA", "CAMELLIA-256-CBC", "SHA384"},
+    {"ECDHE-RSA-CAMELLIA128-SHA256", "ECDHE-RSA", "CAMELLIA-128-CBC", "SHA256"},
+    {"ECDHE-RSA-CAMELLIA256-SHA384", "ECDHE-RSA", "CAMELLIA-256-CBC", "SHA384"},
+    {"DHE-RSA-CAMELLIA128-SHA256", "DHE-RSA", "CAMELLIA-128-CBC", "SHA256"},
+    {"DHE-RSA-CAMELLIA256-SHA256", "DHE-RSA", "CAMELLIA-256-CBC", "SHA256"},
+    {"DHE-RSA-CAMELLIA128-SHA", "DHE-RSA", "CAMELLIA-128-CBC", "SHA1"},
+    {"DHE-RSA-CAMELLIA256-SHA", "DHE-RSA", "CAMELLIA-256-CBC", "SHA1"},
+    {"CAMELLIA128-SHA256", "RSA", "CAMELLIA-128-CBC", "SHA256"},
+    {"CAMELLIA256-SHA256", "RSA", "CAMELLIA-256-CBC", "SHA256"},
+    {"CAMELLIA128-SHA", "RSA", "CAMELLIA-128-CBC", "SHA1"},
+    {"CAMELLIA256-SHA", "RSA", "CAMELLIA-256-CBC", "SHA1"},
 };
 constexpr std::size_t suite_count = std::size(suites);
 
@@ -89,6 +100,7 @@ bool is_ccm8(const Suite& s) { return s.cipher.find("CCM-8") != std::string_view
 bool is_aes128(const Suite& s) { return s.cipher.substr(0, 7) == "AES-128"; }
 bool is_aes256(const Suite& s) { return s.cipher.substr(0, 7) == "AES-256"; }
 bool is_chacha(const Suite& s) { return s.cipher == "CHACHA20-POLY1305"; }
+bool is_camellia(const Suite& s) { return s.cipher.substr(0, 8) == "CAMELLIA"; }
 bool needs_tls12(const Suite& s) { return s.mac != "SHA1"; }
 
 // What one OpenSSL alias selects from the table; nullopt: not an alias we know.
@@ -98,7 +110,8 @@ std::optional<SuiteSet> alias(std::string_view word) {
     using Test = bool (*)(const Suite&);
     static const std::pair<std::string_view, Test> known[] = {
         {"ALL", [](const Suite&) { return true; }},
-        {"DEFAULT", [](const Suite&) { return true; }},
+        // OpenSSL 3's DEFAULT leaves Camellia out (openssl ciphers DEFAULT).
+        {"DEFAULT", [](const Suite& s) { return !is_camellia(s); }},
         {"HIGH", [](const Suite&) { return true; }},
         {"kECDHE", [](const Suite& s) { return s.kx.substr(0, 5) == "ECDHE"; }},
         {"ECDHE", [](const Suite& s) { return s.kx.substr(0, 5) == "ECDHE"; }},
@@ -122,6 +135,9 @@ std::optional<SuiteSet> alias(std::string_view word) {
         {"AESCCM", is_ccm},
         {"AESCCM8", is_ccm8},
         {"CHACHA20", is_chacha},
+        {"CAMELLIA", is_camellia},
+        {"CAMELLIA128", [](const Suite& s) { return s.cipher == "CAMELLIA-128-CBC"; }},
+        {"CAMELLIA256", [](const Suite& s) { return s.cipher == "CAMELLIA-256-CBC"; }},
         {"SHA1", [](const Suite& s) { return s.mac == "SHA1"; }},
         {"SHA", [](const Suite& s) { return s.mac == "SHA1"; }},
         // By MAC: the AEAD suites named ...-SHA256/-SHA384 are not in them (openssl ciphers -v SHA256).
@@ -136,7 +152,7 @@ std::optional<SuiteSet> alias(std::string_view word) {
     static const std::string_view nothing_here[] = {
         "aNULL", "eNULL", "NULL", "ADH", "AECDH", "COMPLEMENTOFALL", "COMPLEMENTOFDEFAULT", "MEDIUM", "LOW",
         "EXP", "EXPORT", "aDSS", "DSS", "kDHd", "kDHr", "DES", "3DES", "RC4", "RC2", "IDEA", "SEED", "MD5",
-        "CAMELLIA", "CAMELLIA128", "CAMELLIA256", "ARIA", "ARIA128", "ARIA256", "ARIAGCM", "PSK", "kPSK",
+        "ARIA", "ARIA128", "ARIA256", "ARIAGCM", "PSK", "kPSK",
         "aPSK", "kECDHEPSK", "kDHEPSK", "kRSAPSK", "SRP", "kSRP", "aSRP", "GOST", "kGOST", "aGOST",
         "aGOST01", "aGOST12", "GOST89MAC", "GOST94", "kGOST18", "CBC3"};
     SuiteSet set(suite_count, false);
@@ -289,12 +305,12 @@ void translate_ciphers(const Settings& s, bool excused, std::string& tokens, Dia
         if (!list.unknown.empty())
             return fail(s.ciphers->origin, "ciphers '" + s.ciphers->value + "': '" + list.unknown +
                                                "' has no GnuTLS translation (tlsoverride translates OpenSSL's "
-                                               "keywords for ECDHE, DHE and RSA suites with AES or ChaCha20)");
+                                               "keywords for ECDHE, DHE and RSA suites with AES, ChaCha20 or Camellia)");
         chosen = list.chosen;
         if (std::none_of(chosen.begin(), chosen.end(), [](bool b) { return b; }))
             return fail(s.ciphers->origin, "ciphers '" + s.ciphers->value +
                                                "' selects no suite that GnuTLS implements (ECDHE, DHE or RSA key "
-                                               "exchange with AES or ChaCha20)");
+                                               "exchange with AES, ChaCha20 or Camellia)");
         for (std::size_t i = 0; i < suite_count; i++) {
             if (!chosen[i]) continue;
             add_unique(ciphers, suites[i].cipher);

@@ -2,7 +2,6 @@
 
 #include <limits.h>
 #include <stdlib.h>
-#include <sys/auxv.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -27,7 +26,7 @@ Process* start() {
     auto* p = new Process;
     p->program = program_invocation_short_name ? program_invocation_short_name : "";
     p->executable = executable_name();
-    p->secure = getauxval(AT_SECURE) != 0;
+    p->secure = secure_execution();
 
     // secure_getenv sees nothing in setuid/setgid/capability programs: there only
     // the file under /etc counts.
@@ -39,7 +38,8 @@ Process* start() {
     p->records = ps.log_handshakes && ps.log_handshakes->value;
     std::string log_problem = p->log.open(ps.log_level ? ps.log_level->value : LogLevel::Warn,
                                           ps.log_format ? ps.log_format->value : LogFormat::Text,
-                                          ps.log_file ? ps.log_file->value : "", p->program);
+                                          ps.log_file ? ps.log_file->value : "", p->program,
+                                          ps.log_file ? ps.log_file->origin.location : "");
     if (!log_problem.empty()) p->log.write(LogLevel::Error, log_problem);
 
     if (!pc.errors.empty()) {
@@ -71,7 +71,10 @@ std::string Process::rule_name(std::optional<std::size_t> rule) const {
 Target Process::target(std::optional<Role> role, std::optional<std::string_view> host) const {
     // In secure execution argv[0] is the unprivileged caller's choice: only the real
     // executable's name may select a rule.
-    return Target{secure ? std::string_view{} : std::string_view{program}, executable, role, host};
+    Target t = target_for(program, executable, secure);
+    t.role = role;
+    t.host = host;
+    return t;
 }
 
 std::string Process::reject(const Diagnostics& found) const {
@@ -102,6 +105,9 @@ void warn_if_weak(Process& p, const Settings& s, std::string_view where) {
     if (s.security_level && s.security_level->value < 1)
         what += (what.empty() ? "" : " and ") + std::string("security level 0 (from ") +
                 s.security_level->origin.source + ")";
+    else if (lowers_level_in_ciphers(s))
+        what += (what.empty() ? "" : " and ") + std::string("security level 0 (@SECLEVEL=0 in ciphers from ") +
+                s.ciphers->origin.source + ")";
     p.log.write(LogLevel::Warn, "the policy weakens TLS for " + std::string(where) + ": it allows " + what);
 }
 

@@ -23,6 +23,10 @@ ProcessConfig load_process_config(const Lookup& getenv, const std::optional<std:
     else if (access(default_config_path, F_OK) == 0) pc.path = default_config_path;
     if (!pc.path.empty()) {
         LoadedConfig loaded = load_config_file(pc.path);
+        // An error about the file as a whole also names the variable its path came from.
+        if (!file && pc.environment.config_path)
+            for (Diagnostic& d : loaded.errors)
+                if (d.where == pc.path) d.where = "TLSOVERRIDE_CONFIG=" + pc.path;
         pc.errors.insert(pc.errors.end(), loaded.errors.begin(), loaded.errors.end());
         pc.config = std::move(loaded.config);
     }

@@ -67,10 +67,12 @@ std::string format_text(const HandshakeRecord& r) {
 }
 
 std::string format_json(const HandshakeRecord& r) {
+    // Every string goes through json_escape, whatever its source (argv[0] and a peer's
+    // SNI are anyone's bytes): the line stays valid JSON and valid UTF-8.
     auto field = [](std::string_view name, const std::string& value) {
         return ",\"" + std::string(name) + "\":\"" + json_escape(value) + "\"";
     };
-    std::string line = "{\"time\":\"" + r.time + "\",\"type\":\"handshake\"" + field("program", r.program) +
+    std::string line = "{\"time\":\"" + json_escape(r.time) + "\",\"type\":\"handshake\"" + field("program", r.program) +
                        ",\"pid\":" + std::to_string(r.pid) + field("role", std::string(role_name(r.role))) +
                        field("sni", r.sni) + field("peer", r.peer) + ",\"ok\":" + (r.ok ? "true" : "false");
     if (r.ok) {
@@ -80,6 +82,7 @@ std::string format_json(const HandshakeRecord& r) {
         line += field("alert", r.alert) + ",\"alert_sent\":" + (r.alert_sent ? "true" : "false") +
                 field("reason", r.reason) + field("offered_versions", offered(r)) +
                 ",\"offered_ciphers\":" + std::to_string(r.offered_ciphers) + field("hint", hint_for(r));
+        if (!r.verify_error.empty()) line += field("verify_error", r.verify_error);
     }
     if (!r.rule.empty()) line += field("rule", r.rule);
     return line + "}";

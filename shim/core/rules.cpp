@@ -1,6 +1,7 @@
 #include "core/rules.hpp"
 
 #include <fnmatch.h>
+#include <sys/auxv.h>
 
 namespace tlso {
 namespace {
@@ -20,13 +21,20 @@ bool glob_matches(std::string_view pattern, std::string_view text, bool ignore_c
 }
 
 bool rule_matches(const Rule& rule, const Target& target) {
-    if (!rule.programs.empty() && !any_matches(rule.programs, target.program, false) &&
-        !any_matches(rule.programs, target.executable, false))
-        return false;
+    // An empty name (secure execution's argv[0], an unreadable /proc/self/exe) matches
+    // no glob, not even "*" or "".
+    auto named = [&](std::string_view name) { return !name.empty() && any_matches(rule.programs, name, false); };
+    if (!rule.programs.empty() && !named(target.program) && !named(target.executable)) return false;
     if (!rule.hosts.empty() && (!target.host || !any_matches(rule.hosts, *target.host, true))) return false;
     if (rule.role && (!target.role || *rule.role != *target.role)) return false;
     return true;
 }
+
+Target target_for(std::string_view program, std::string_view executable, bool secure) {
+    return Target{secure ? std::string_view() : program, executable, std::nullopt, std::nullopt};
+}
+
+bool secure_execution() { return getauxval(AT_SECURE) != 0; }
 
 std::optional<std::size_t> first_matching_rule(const std::vector<Rule>& rules, const Target& target) {
     for (std::size_t i = 0; i < rules.size(); i++)

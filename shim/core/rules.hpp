@@ -31,6 +31,17 @@ struct Target {
 bool glob_matches(std::string_view pattern, std::string_view text, bool ignore_case);
 bool rule_matches(const Rule& rule, const Target& target);
 
+// The Target to match rules against, from what the process knows about itself.
+// In secure execution (setuid, setgid, file capabilities) argv[0] is chosen by the
+// unprivileged caller (`exec -a billing-sync ./setuid-tool`), so there `program`
+// globs see only the real executable's file name: the program name is left empty,
+// and an empty name matches no glob. Role and host are filled in by the caller.
+Target target_for(std::string_view program, std::string_view executable, bool secure);
+
+// Whether this process runs in secure execution: the kernel's AT_SECURE, the same
+// flag that makes glibc's secure_getenv return null.
+bool secure_execution();
+
 // The first matching rule's index, or nullopt.
 std::optional<std::size_t> first_matching_rule(const std::vector<Rule>& rules, const Target& target);
 

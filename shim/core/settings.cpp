@@ -179,10 +179,17 @@ ProcessSettings overlay(const ProcessSettings& low, const ProcessSettings& high)
     return out;
 }
 
+bool lowers_level_in_ciphers(const Settings& s) {
+    if (!s.ciphers) return false;
+    std::string list = s.ciphers->value;
+    for (char& c : list) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return list.find("@SECLEVEL=0") != std::string::npos;
+}
+
 bool weakens_security(const Settings& s) {
     bool low_floor = (s.min_protocol && s.min_protocol->value < Protocol::TLSv1_2) ||
                      (s.max_protocol && s.max_protocol->value < Protocol::TLSv1_2);
-    bool low_level = s.security_level && s.security_level->value < 1;
+    bool low_level = (s.security_level && s.security_level->value < 1) || lowers_level_in_ciphers(s);
     return low_floor || low_level;
 }
 

@@ -117,8 +117,10 @@ Parsed<Role> parse_role(std::string_view text);
 // "UnsafeLegacyServerConnect, -SessionTicket" -> the names, trimmed.
 std::vector<std::string> split_list(std::string_view text, char separator);
 
-// Security below the design's line: a protocol allowed under TLSv1.2, or level 0.
+// Security below the design's line: a protocol allowed under TLSv1.2, or level 0
+// (also through "@SECLEVEL=0" in the cipher list).
 bool weakens_security(const Settings& s);
+bool lowers_level_in_ciphers(const Settings& s);
 
 // A value as OpenSSL's SSL_CONF takes it ("TLSv1.2", "A:B", "X,Y"), and as
 // TOML writes it ("TLSv1.2" quoted, 0 bare, ["X", "Y"]).

@@ -84,14 +84,19 @@ Diagnostics apply(const OpenSsl& ssl, SSL_CTX* ctx, SSL* s, const Settings& sett
         std::string value = value_text(field->value);
         if constexpr (std::is_same_v<std::decay_t<decltype(field->value)>, std::vector<std::string>>) {
             std::vector<std::string> options = options_for_abi(ssl, field->value, [&](uint64_t flag, bool on) {
-                if (ctx) on ? ssl.real.SSL_CTX_set_options(ctx, flag) : ssl.SSL_CTX_clear_options(ctx, flag);
-                if (s) on ? ssl.real.SSL_set_options(s, flag) : ssl.SSL_clear_options(s, flag);
+                if (ctx) on ? ssl.real.SSL_CTX_set_options(ctx, flag) : ssl.real.SSL_CTX_clear_options(ctx, flag);
+                if (s) on ? ssl.real.SSL_set_options(s, flag) : ssl.real.SSL_clear_options(s, flag);
             });
             if (options.empty()) return;
             value = value_text(options);
         }
+        // A policy never enables anonymous or null-encryption suites, whatever its list
+        // says ("ALL:COMPLEMENTOFALL" would let a verifying client accept a server with
+        // no certificate): they are struck off the end, where nothing re-adds them.
+        if (name.key == "ciphers") value += ":!aNULL:!eNULL";
         if (seen && !seen->insert(std::string(name.conf_command) + "=" + value).second) return;
-        if (!conf.run(name.conf_command, value)) failed.push_back(rejection(ssl, name.key, value, field->origin));
+        if (!conf.run(name.conf_command, value))
+            failed.push_back(rejection(ssl, name.key, value_text(field->value), field->origin));
     });
     if (failed.empty() && settings.security_level) set_level(settings.security_level->value);
     return failed;

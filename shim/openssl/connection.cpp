@@ -36,6 +36,7 @@ void decide_connection(Engine& e, SSL* s, std::optional<Role> role, DecisionPoin
     }
     if (std::optional<Diagnostic> rejected = apply_to_connection(ssl, s, changes))
         e.core.log.write(LogLevel::Error, rejected->text());
+    if (changes.ciphers || changes.ciphersuites) c->cipher_list = ssl.SSL_get_ciphers(s);
     if (e.core.log.enabled(LogLevel::Info)) {
         long min = ssl.real.SSL_ctrl(s, SSL_CTRL_GET_MIN_PROTO_VERSION, 0, nullptr);
         long max = ssl.real.SSL_ctrl(s, SSL_CTRL_GET_MAX_PROTO_VERSION, 0, nullptr);

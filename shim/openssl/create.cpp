@@ -32,6 +32,12 @@ std::string describe(const Settings& s, long min, long max, const std::optional<
 
 std::string role_text(std::optional<Role> role) { return role ? std::string(role_name(*role)) : "client/server"; }
 
+void note_left_alone(Engine& e) {
+    if (e.said_dtls.exchange(true) || !e.core.log.enabled(LogLevel::Warn)) return;
+    e.core.log.write(LogLevel::Warn, "DTLS contexts are left as the program made them: the policy speaks TLS versions, "
+                                     "and this process's DTLS is not governed");
+}
+
 ContextDecision decision_for(Engine& e, const MethodFacts& facts) {
     return decide_context(e.core.rules(), e.core.loaded.layers, e.core.target(facts.role, std::nullopt),
                           facts.pinned.has_value());
@@ -47,6 +53,7 @@ Created finish_context(Engine& e, SSL_CTX* ctx, const MethodFacts& facts, const 
         ssl.real.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MIN_PROTO_VERSION, pinned, nullptr);
         ssl.real.SSL_CTX_ctrl(ctx, SSL_CTRL_SET_MAX_PROTO_VERSION, pinned, nullptr);
     }
+    uint64_t options_before = ssl.SSL_CTX_get_options(ctx) & ssl.options_mask;
     if (std::optional<Diagnostic> rejected = apply_to_context(ssl, ctx, settings)) {
         if (!e.logged_rejection.exchange(true)) e.core.log.write(LogLevel::Error, rejected->text());
         // OpenSSL may have applied part of a rejected value (a cipher string with no
@@ -58,11 +65,16 @@ Created finish_context(Engine& e, SSL_CTX* ctx, const MethodFacts& facts, const 
     auto* state = new ContextState{&settings, d.rule, facts.role};
     state->per_connection = d.per_connection;
     state->held_pinned = d.hold_pinned;
+    uint64_t options_after = ssl.SSL_CTX_get_options(ctx) & ssl.options_mask;
+    state->options_on = options_after & ~options_before;
+    state->options_off = options_before & ~options_after;
+    state->cipher_list = ssl.SSL_CTX_get_ciphers(ctx);
     if (!ssl.SSL_CTX_set_ex_data(ctx, e.context_slot, state)) {
         delete state;
         return {ctx, false};
     }
-    if (e.core.records || d.per_connection) {
+    // Our info callback decides connections, writes records, and is enforce's backstop.
+    if (e.core.records || d.per_connection || (e.core.mode == Mode::Enforce && !settings.empty())) {
         ssl.real.SSL_CTX_set_info_callback(ctx, e.info_callback);
         state->observed = true;
     }

@@ -31,6 +31,9 @@ struct ContextState {
     bool held_pinned = false;          // flexible method, min = max = the version the program pinned
     SettingMask program_set = 0;       // settings the program changed itself after creation
     InfoCallback program_callback = nullptr;
+    // What applying the policy did, for enforce's check at each handshake's start:
+    uint64_t options_on = 0, options_off = 0;   // option bits the policy set and cleared
+    const void* cipher_list = nullptr;          // the context's cipher list as the policy left it
 };
 
 // What it knows about one connection, made only when needed (a per-connection
@@ -41,6 +44,7 @@ struct ConnectionState {
     std::optional<std::size_t> rule;
     const Settings* settings = nullptr;
     SettingMask program_set = 0;  // settings the program changed on this connection
+    const void* cipher_list = nullptr;  // its own list, when its rule set one
     InfoCallback program_callback = nullptr;
     bool recorded = false;
     std::string alert;
@@ -56,6 +60,7 @@ struct Engine {
     int context_slot = -1, connection_slot = -1;
     int error_library = 0;
     std::atomic<bool> logged_rejection{false};
+    std::atomic<bool> said_dtls{false};
     InfoCallback info_callback = nullptr;  // ours (hooks.cpp)
 
     Engine(Process& p, const Stage1* s) : core(p), stage1(s), ssl(s->openssl) {}
@@ -91,6 +96,7 @@ struct Created {
     bool retry_as_asked = false;  // on_error = "ignore" and OpenSSL rejected a value
 };
 ContextDecision decision_for(Engine& e, const MethodFacts& facts);
+void note_left_alone(Engine& e);  // DTLS: said once, as a warning
 Created finish_context(Engine& e, SSL_CTX* ctx, const MethodFacts& facts, const ContextDecision& d, const char* function);
 std::string describe(const Settings& s, long min, long max, const std::optional<Protocol>& asked);
 std::string role_text(std::optional<Role> role);
@@ -100,7 +106,10 @@ SSL_CTX* create_context(Engine& e, const SSL_METHOD* asked, const char* function
     if (!e.error.empty()) return fail_closed(e, function, e.error);
     if (!e.core.governing) return create(asked);
     MethodFacts facts = method_facts(*e.ssl, asked);
-    if (!facts.governed) return create(asked);
+    if (!facts.governed) {
+        note_left_alone(e);
+        return create(asked);
+    }
     ContextDecision d = decision_for(e, facts);
     SSL_CTX* ctx = create(d.replace_pinned ? facts.flexible : asked);
     if (!ctx) return nullptr;
@@ -119,7 +128,13 @@ void observe(Engine& e, SSL* s, int where, int ret);
 // enforce.cpp
 const Settings* enforced(const Engine& e, const SSL_CTX* ctx);
 const Settings* enforced(const Engine& e, const SSL* s);
-void kept(const Engine& e, const char* what, const char* object, const std::string& detail);
+// Logs at debug that enforce kept a setting; callers build no string when debug is off.
+void kept(const Engine& e, const char* what, const char* object, std::string_view detail);
+bool debug_on(const Engine& e);
+// Enforce's backstop, at each handshake's start: whatever slipped past the setters
+// (a program's SSL_CONF_cmd, @SECLEVEL in its cipher string, a library bound with
+// RTLD_DEEPBIND, openssl.cnf) is put back before anything reaches the wire.
+void enforce_at_handshake_start(const Engine& e, SSL* s);
 // For a ctrl command: true when the call is to be swallowed; may rewrite larg.
 bool enforce_ctrl(const Engine& e, int cmd, long& larg, void* parg, const char* object, const Settings* enforced);
 bool governed_by_enforce(int cmd);  // the ctrl commands enforce looks at

@@ -63,8 +63,12 @@ void on_info(const SSL* cs, int where, int ret) {
         Ours mark(*E);
         int saved = errno;
         try {
-            if ((where & SSL_CB_HANDSHAKE_START) && E->core.connection_rules)
-                decide_connection(*E, s, ssl().SSL_is_server(s) ? Role::Server : Role::Client, DecisionPoint::HandshakeStart);
+            if (where & SSL_CB_HANDSHAKE_START) {
+                if (E->core.connection_rules)
+                    decide_connection(*E, s, ssl().SSL_is_server(s) ? Role::Server : Role::Client,
+                                      DecisionPoint::HandshakeStart);
+                if (E->core.mode == Mode::Enforce) enforce_at_handshake_start(*E, s);
+            }
             if (E->core.records) observe(*E, s, where, ret);
         } catch (...) {
             // Out of memory while observing: the handshake goes on unobserved.
@@ -107,6 +111,9 @@ long engine_SSL_ctrl(SSL* s, int cmd, long larg, void* parg) {
     return result;
 }
 
+void set_security_level_of(SSL_CTX* c, int level) { ssl().real.SSL_CTX_set_security_level(c, level); }
+void set_security_level_of(SSL* s, int level) { ssl().real.SSL_set_security_level(s, level); }
+
 template <class Object, class Setter>
 int set_list(Object* o, const char* list, const Setting<std::string> Settings::*field, SettingId id, const char* what,
              const char* object, Setter real) {
@@ -115,7 +122,11 @@ int set_list(Object* o, const char* list, const Setting<std::string> Settings::*
         return 1;
     }
     if (E->core.connection_rules) program_set(o, id);
-    return real(o, list);
+    int result = real(o, list);
+    // A cipher string's @SECLEVEL sets the security level: an enforced level stays.
+    if (const Settings* s = enforced(*E, o); s && s->security_level && result == 1)
+        set_security_level_of(o, s->security_level->value);
+    return result;
 }
 
 int engine_SSL_CTX_set_cipher_list(SSL_CTX* c, const char* l) {
@@ -136,7 +147,7 @@ int engine_SSL_set_ciphersuites(SSL* s, const char* l) {
 template <class Object, class Setter>
 void set_level(Object* o, int level, const char* object, Setter real) {
     if (const Settings* s = enforced(*E, o); s && s->security_level) {
-        if (E->core.log.enabled(LogLevel::Debug)) kept(*E, "security level", object, std::to_string(level));
+        if (debug_on(*E)) kept(*E, "security level", object, std::to_string(level));
         return;
     }
     if (E->core.connection_rules) program_set(o, SettingId::SecurityLevel);
@@ -149,13 +160,37 @@ void engine_SSL_set_security_level(SSL* o, int level) { set_level(o, level, "con
 
 uint64_t engine_SSL_CTX_set_options(SSL_CTX* c, uint64_t op) {
     op &= ssl().options_mask;  // 1.1.1 on i386: the upper half is not the caller's
-    if (const Settings* s = enforced(*E, c)) op = strip_protected(*E, *s, op, "context");
+    if (const Settings* s = enforced(*E, c)) {
+        op = strip_protected(*E, *s, op, "context");
+        if (const ContextState* st = E->state_of(c)) op &= ~st->options_off;  // "-Name" in the policy's options
+    }
     return ssl().real.SSL_CTX_set_options(c, op);
 }
 uint64_t engine_SSL_set_options(SSL* o, uint64_t op) {
     op &= ssl().options_mask;
-    if (const Settings* s = enforced(*E, o)) op = strip_protected(*E, *s, op, "connection");
+    if (const Settings* s = enforced(*E, o)) {
+        op = strip_protected(*E, *s, op, "connection");
+        if (const ContextState* st = E->state_of(ssl().SSL_get_SSL_CTX(o))) op &= ~st->options_off;
+    }
     return ssl().real.SSL_set_options(o, op);
+}
+
+// Under enforce, an option the policy set stays set.
+uint64_t engine_SSL_CTX_clear_options(SSL_CTX* c, uint64_t op) {
+    op &= ssl().options_mask;
+    if (const ContextState* st = E->state_of(c); st && E->core.mode == Mode::Enforce && (op & st->options_on)) {
+        op &= ~st->options_on;
+        kept(*E, "options", "context", "");
+    }
+    return ssl().real.SSL_CTX_clear_options(c, op);
+}
+uint64_t engine_SSL_clear_options(SSL* o, uint64_t op) {
+    op &= ssl().options_mask;
+    if (const ContextState* st = E->state_of(ssl().SSL_get_SSL_CTX(o)); st && E->core.mode == Mode::Enforce && (op & st->options_on)) {
+        op &= ~st->options_on;
+        kept(*E, "options", "connection", "");
+    }
+    return ssl().real.SSL_clear_options(o, op);
 }
 
 int engine_SSL_CTX_set_ssl_version(SSL_CTX* c, const SSL_METHOD* m) {

@@ -10,7 +10,7 @@
     X(SSL_CTX_set_cipher_list) X(SSL_set_cipher_list)                                       \
     X(SSL_CTX_set_ciphersuites) X(SSL_set_ciphersuites)                                     \
     X(SSL_CTX_set_security_level) X(SSL_set_security_level)                                 \
-    X(SSL_CTX_set_options) X(SSL_set_options)                                               \
+    X(SSL_CTX_set_options) X(SSL_set_options) X(SSL_CTX_clear_options) X(SSL_clear_options)   \
     X(SSL_CTX_set_ssl_version) X(SSL_set_ssl_method)                                        \
     X(SSL_CTX_set_info_callback) X(SSL_set_info_callback)                                   \
     X(SSL_CTX_get_info_callback) X(SSL_get_info_callback)

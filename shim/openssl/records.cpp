@@ -100,6 +100,11 @@ void observe(Engine& e, SSL* s, int where, int ret) {
         }
         return;
     }
+    if (where & SSL_CB_HANDSHAKE_START) {
+        // A connection object reused (SSL_clear) or renegotiating: a new handshake, a new record.
+        c->recorded = false;
+        c->alert.clear();
+    }
     if (c->recorded) return;
     if (where & SSL_CB_HANDSHAKE_DONE) record(e, s, *c, true);
     // An exit that is not a wait for the socket is a failed handshake. After a fatal

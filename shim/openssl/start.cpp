@@ -11,6 +11,24 @@ void free_context_state(void*, void* state, CRYPTO_EX_DATA*, int, long, void*) {
 void free_connection_state(void*, void* state, CRYPTO_EX_DATA*, int, long, void*) {
     delete static_cast<ConnectionState*>(state);
 }
+// SSL_dup copies the ex_data pointers: without a copy of our own, both connections
+// would free one state. The copy keeps the decision and the program's callback;
+// its handshake is its own (not recorded yet). (1.1.1 declares `from_d` as void*,
+// but passes the same void** as 3.x.)
+int dup_connection_state(CRYPTO_EX_DATA*, const CRYPTO_EX_DATA*, void** from_d, int, long, void*) {
+    auto** slot = reinterpret_cast<ConnectionState**>(from_d);
+    if (!*slot) return 1;
+    try {
+        auto* copy = new ConnectionState(**slot);
+        copy->recorded = false;
+        copy->alert.clear();
+        copy->cipher_list = nullptr;  // the copy's list is a new stack
+        *slot = copy;
+    } catch (...) {
+        *slot = nullptr;  // out of memory: the copy starts without our state
+    }
+    return 1;
+}
 
 ERR_STRING_DATA error_strings[3];
 
@@ -78,7 +96,8 @@ Engine* start_engine(const Stage1* stage1, InfoCallback on_info) {
     e->info_callback = on_info;
     const OpenSsl& ssl = *e->ssl;
     e->context_slot = ssl.CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, nullptr, nullptr, nullptr, free_context_state);
-    e->connection_slot = ssl.CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, nullptr, nullptr, nullptr, free_connection_state);
+    e->connection_slot =
+        ssl.CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, nullptr, nullptr, dup_connection_state, free_connection_state);
     register_error_strings(*e);
     e->error = core.error;
     // With rules, every layer's values are checked now on a scratch context (1.2M

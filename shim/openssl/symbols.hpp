@@ -33,7 +33,7 @@
     X(TLS_method) X(TLS_client_method) X(TLS_server_method)                                 \
     X(DTLS_method) X(DTLS_client_method) X(DTLS_server_method)                              \
     X(SSL_CTX_get_ssl_method) X(SSL_get_ssl_method) X(SSL_get_SSL_CTX) X(SSL_is_server)     \
-    X(SSL_CTX_get_options) X(SSL_get_options) X(SSL_CTX_clear_options) X(SSL_clear_options) \
+    X(SSL_CTX_get_options) X(SSL_get_options)                                               \
     X(SSL_CTX_get_security_level) X(SSL_get_security_level)                                 \
     X(SSL_CTX_set_ex_data) X(SSL_CTX_get_ex_data) X(SSL_set_ex_data) X(SSL_get_ex_data)     \
     X(SSL_CTX_get_ciphers) X(SSL_get_ciphers) X(SSL_get_servername) X(SSL_get_version)      \
@@ -41,7 +41,7 @@
     X(SSL_want) X(SSL_alert_desc_string_long) X(SSL_get_verify_result)
 
 #define TLSO_LIBCRYPTO_USED(X)                                                              \
-    X(OpenSSL_version_num) X(CRYPTO_get_ex_new_index) X(OPENSSL_sk_num)                     \
+    X(OpenSSL_version_num) X(CRYPTO_get_ex_new_index) X(OPENSSL_sk_num) X(OPENSSL_sk_value)  \
     X(ERR_add_error_data)                                                                   \
     X(ERR_get_next_error_library) X(ERR_load_strings) X(ERR_peek_last_error)                \
     X(ERR_reason_error_string) X(ERR_set_mark) X(ERR_pop_to_mark) X(ERR_clear_last_mark)    \

@@ -112,6 +112,10 @@ TLSO_EXPORT uint64_t SSL_CTX_set_options(SSL_CTX* c, uint64_t op) {
     return forward<&Interposed::SSL_CTX_set_options>(c, op);
 }
 TLSO_EXPORT uint64_t SSL_set_options(SSL* s, uint64_t op) { return forward<&Interposed::SSL_set_options>(s, op); }
+TLSO_EXPORT uint64_t SSL_CTX_clear_options(SSL_CTX* c, uint64_t op) {
+    return forward<&Interposed::SSL_CTX_clear_options>(c, op);
+}
+TLSO_EXPORT uint64_t SSL_clear_options(SSL* s, uint64_t op) { return forward<&Interposed::SSL_clear_options>(s, op); }
 TLSO_EXPORT int SSL_CTX_set_ssl_version(SSL_CTX* c, const SSL_METHOD* m) {
     return forward<&Interposed::SSL_CTX_set_ssl_version>(c, m);
 }

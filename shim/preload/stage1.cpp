@@ -21,23 +21,19 @@ __thread int depth;  // initial-exec TLS: no allocation, no __tls_get_addr
 extern "C" const char __ehdr_start[] __attribute__((visibility("hidden")));
 extern "C" const char _end[] __attribute__((visibility("hidden")));
 
-// The engine's path, made absolute when this library is loaded: dladdr() answers
-// with the name as LD_PRELOAD spelled it, and a relative name resolved at the
-// first TLS call would follow the program's working directory to a planted file.
-char engine_path[PATH_MAX];
-
-__attribute__((constructor)) void remember_engine_path() {
+// Where the engine is: beside this library, in the directory it was loaded from.
+// dladdr() answers with the name as LD_PRELOAD spelled it; a relative one, resolved
+// now, would follow the program's working directory to a planted file. For that
+// case ld.so's "$ORIGIN" is the directory it resolved when it loaded this library
+// (glibc fixes an object's origin at load time), at no cost at start-up.
+bool find_engine(char* path, size_t size) {
     Dl_info self;
-    if (!dladdr(reinterpret_cast<void*>(&remember_engine_path), &self) || !self.dli_fname) return;
+    if (!dladdr(reinterpret_cast<void*>(&find_engine), &self) || !self.dli_fname) return false;
     const char* name = self.dli_fname;
     const char* slash = strrchr(name, '/');
-    int dir = slash ? static_cast<int>(slash - name) : 0;
-    char cwd[PATH_MAX] = "";
-    if (name[0] != '/' && !getcwd(cwd, sizeof cwd)) return;  // no safe answer: no engine
-    int n = name[0] == '/' ? snprintf(engine_path, sizeof engine_path, "%.*s/%s", dir, name, TLSO_ENGINE_FILE)
-                           : snprintf(engine_path, sizeof engine_path, "%s/%.*s%s%s", cwd, dir, name,
-                                      dir ? "/" : "", TLSO_ENGINE_FILE);
-    if (n <= 0 || static_cast<size_t>(n) >= sizeof engine_path) engine_path[0] = '\0';
+    int n = name[0] == '/' ? snprintf(path, size, "%.*s/%s", static_cast<int>(slash - name), name, TLSO_ENGINE_FILE)
+                           : snprintf(path, size, "$ORIGIN/%s", TLSO_ENGINE_FILE);
+    return n > 0 && static_cast<size_t>(n) < size;
 }
 
 pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -81,7 +77,9 @@ void* engine_library() noexcept {
     if (handle) return handle;
     int saved = errno;
     pthread_mutex_lock(&engine_lock);
-    if (!engine_handle && engine_path[0] && attempts < 8) {
+    char engine_path[PATH_MAX];
+    bool found = find_engine(engine_path, sizeof engine_path);
+    if (!engine_handle && found && attempts < 8) {
         attempts++;
         void* opened = dlopen(engine_path, RTLD_LAZY | RTLD_LOCAL);
         if (opened) __atomic_store_n(&engine_handle, opened, __ATOMIC_RELEASE);

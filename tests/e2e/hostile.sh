@@ -149,7 +149,9 @@ cases="$cases
 over-file-limit|@|-|is $((MAX_FILE + 1)) bytes; the limit is $MAX_FILE bytes
 over-rule-limit|@|1:1|$((MAX_RULES + 1)) rules; the limit is $MAX_RULES
 over-string-limit|@|2:11|ciphers is $((MAX_STRING + 1)) bytes long; the limit is $MAX_STRING bytes per string
-over-list-limit|@|2:8|host has $((MAX_ITEMS + 1)) items; the limit is $MAX_ITEMS"
+over-list-limit|@|2:8|host has $((MAX_ITEMS + 1)) items; the limit is $MAX_ITEMS
+rule-host-empty|[[rule]]\nname = \"all\"\nhost = []\nmin_protocol = \"TLSv1\"\n|3:8|host = [] is an empty list, which would make this rule match every connection; list at least one server name
+rule-program-empty|[[rule]]\nprogram = []\n|2:11|program = [] is an empty list, which would make this rule match every program"
 
 n=0
 while IFS='|' read -r name content where message; do
@@ -158,9 +160,12 @@ while IFS='|' read -r name content where message; do
     file=$C/$name.toml
     # CONTENT is printf %b: \n, \0 (NUL), \0377 (a byte); \\u0000 is TOML's escape.
     [ "$content" = "@" ] || printf '%b' "$content" > "$file"
-    if [ "$where" = "-" ]; then located="$file: $message"; else located="$file:$where: $message"; fi
+    # An error about the whole file names the variable its path came from (issue 13);
+    # `check FILE` names only the path, as the user wrote it.
+    if [ "$where" = "-" ]; then located="$file: $message" logged="TLSOVERRIDE_CONFIG=$file: $message"
+    else located="$file:$where: $message" logged=$located; fi
     check_fails "$name" "$file" "tlsoverride: $located"
-    TLSOVERRIDE_CONFIG=$file fails_closed "$name" "error: $located"
+    TLSOVERRIDE_CONFIG=$file fails_closed "$name" "error: $logged"
 done <<< "$cases"
 [ "$n" -ge 25 ]; assert_eq "at least 25 hostile files ($n)" "$?" "0"
 
@@ -177,7 +182,8 @@ for name in syntax-table-header-nul syntax-non-ascii-after-key nested-arrays bin
     out=$(TLSOVERRIDE_ON_ERROR=ignore TLSOVERRIDE_CONFIG=$C/$name.toml \
         bounded env LD_PRELOAD="$PRELOADED" "$OLDCLIENT" "$PORT" 2>&1); status=$?
     assert_eq "$name with on_error=ignore: the program runs unmodified and connects" "$status" "0"
-    assert_contains "$name with on_error=ignore: the error is still logged" "$out" "error: $C/$name.toml"
+    assert_contains "$name with on_error=ignore: the error is still logged" "$out" "$C/$name.toml"
+    assert_contains "$name with on_error=ignore: ... as an error" "$out" "error: "
 done
 
 # --- the environment: a garbage value in each variable --------------------------------------
@@ -210,8 +216,9 @@ while IFS='|' read -r var message; do
 done <<< "$envcases"
 
 export TLSOVERRIDE_CONFIG=$GARBAGE
-check_fails "TLSOVERRIDE_CONFIG" "" "tlsoverride: $SHOWN" "cannot read the configuration: No such file or directory"
-fails_closed "TLSOVERRIDE_CONFIG" "error: $SHOWN"
+check_fails "TLSOVERRIDE_CONFIG" "" "tlsoverride: TLSOVERRIDE_CONFIG=$SHOWN" \
+    "cannot read the configuration: No such file or directory"
+fails_closed "TLSOVERRIDE_CONFIG" "error: TLSOVERRIDE_CONFIG=$SHOWN"
 unset TLSOVERRIDE_CONFIG
 
 # A value as long as the kernel allows one environment string (128 KiB): fails closed.
@@ -224,7 +231,203 @@ unset TLSOVERRIDE_GROUPS
 # be opened is reported and the log stays on standard error, with the policy applied.
 out=$(TLSOVERRIDE_LOG_FILE=/nonexistent/$GARBAGE TLSOVERRIDE_MIN_PROTOCOL=TLSv1.2 \
     bounded env LD_PRELOAD="$PRELOADED" "$OLDCLIENT" --method tls1 "$PORT" 2>&1); status=$?
-assert_contains "TLSOVERRIDE_LOG_FILE garbage: the error names the path" "$out" \
-    "error: cannot open log file /nonexistent/$SHOWN"
+assert_contains "TLSOVERRIDE_LOG_FILE garbage: the error names the variable and the path" "$out" \
+    "error: TLSOVERRIDE_LOG_FILE=/nonexistent/$SHOWN"
+assert_contains "TLSOVERRIDE_LOG_FILE garbage: ... and why" "$out" \
+    "cannot open the log file's directory /nonexistent: No such file or directory"
 assert_contains "TLSOVERRIDE_LOG_FILE garbage: ... the log goes to standard error" "$out" "logging to standard error"
 assert_contains "TLSOVERRIDE_LOG_FILE garbage: ... and the policy still applies" "$out" "connected TLSv1.2"
+
+# --- the log is a guest: files it must not write to (issue 13) ----------------------------------
+# Each refused log file: one error line on standard error naming the variable or key and the
+# path, nothing written there, no hang, and the policy still applied.
+L=$T/logs
+mkdir -p "$L/real" "$L/cwd"
+ln -s "$L/real" "$L/linked"
+mkfifo "$L/fifo.log"
+logged_to() {   # logged_to PATH [VAR=VALUE...]: the pinned TLSv1 client under a TLSv1.2 floor
+    local path=$1
+    shift
+    (cd "$L/cwd" && env TLSOVERRIDE_LOG_FILE="$path" TLSOVERRIDE_MIN_PROTOCOL=TLSv1.2 TLSOVERRIDE_LOG=info "$@" \
+        timeout 10 env LD_PRELOAD="$PRELOADED" "$OLDCLIENT" --method tls1 "$PORT" 2>&1)
+}
+refused_log() {   # refused_log NAME PATH EXPECTED
+    local out status
+    out=$(logged_to "$2"); status=$?
+    assert_eq "log file $1: the program runs and connects (no hang, no crash)" "$status" "0"
+    assert_contains "log file $1: ... with the policy applied" "$out" "connected TLSv1.2"
+    assert_contains "log file $1: refused, naming the variable and the path" "$out" \
+        "error: TLSOVERRIDE_LOG_FILE=$2: $3; logging to standard error"
+    assert_contains "log file $1: ... and the log stays on standard error" "$out" "info: client context"
+}
+refused_log "a FIFO with no reader" "$L/fifo.log" "the log file is not a regular file (a FIFO or socket)"
+exec 7<>"$L/fifo.log"   # now the FIFO has a reader: opening it would succeed, and is refused all the same
+refused_log "a FIFO with a reader" "$L/fifo.log" "the log file is not a regular file (a FIFO, socket or device)"
+exec 7>&-
+refused_log "reached through a symlinked directory" "$L/linked/x.log" \
+    "the log file's directory $L/linked is a symbolic link, which tlsoverride does not follow; name the real directory"
+[ ! -e "$L/real/x.log" ]; assert_eq "log file through a symlinked directory: nothing created behind the link" "$?" "0"
+refused_log "a relative path" "relative.log" \
+    "the log file is a relative path, which would follow the program's working directory; write an absolute path"
+[ ! -e "$L/cwd/relative.log" ]; assert_eq "log file with a relative path: nothing created in the working directory" "$?" "0"
+if [ "$(id -u)" -eq 0 ]; then
+    : > "$L/theirs.log" && chown 65534:65534 "$L/theirs.log"
+    refused_log "owned by another user" "$L/theirs.log" \
+        "the log file is owned by uid 65534, neither this process's user (uid 0) nor root; tlsoverride does not write into another user's file"
+    [ ! -s "$L/theirs.log" ]; assert_eq "log file owned by another user: nothing written into it" "$?" "0"
+else
+    echo "# skip log file owned by another user: needs root to give a file away"
+fi
+# The same refusal for [log] file names the key's place in the configuration file.
+printf '[log]\nlevel = "info"\nfile = "logs/x.log"\n[policy]\nmin_protocol = "TLSv1.2"\n' > "$L/relative-key.toml"
+out=$(cd "$L/cwd" && TLSOVERRIDE_CONFIG=$L/relative-key.toml timeout 10 env LD_PRELOAD="$PRELOADED" "$OLDCLIENT" \
+    --method tls1 "$PORT" 2>&1)
+assert_contains "[log] file relative: refused, naming FILE:LINE:COLUMN of the key" "$out" \
+    "error: $L/relative-key.toml:3:8: [log] file = logs/x.log: the log file is a relative path"
+assert_contains "[log] file relative: ... and the policy applies" "$out" "connected TLSv1.2"
+# An ordinary file is written, and a later run appends to it.
+out=$(logged_to "$L/real/ok.log"); out=$(logged_to "$L/real/ok.log")
+assert_eq "a safe log file gets every line of both runs" "$(grep -c 'info: client context' "$L/real/ok.log")" "2"
+
+# --- the log never writes into a descriptor the program has given to its own file ----------------
+FDREUSE=$B/tests/fdreuse
+# Standard error closed at start: the program's data file takes number 2 before the first
+# SSL_CTX_new. A bad configuration's error lines must not land in it.
+out=$(TLSOVERRIDE_MIN_PROTOCOL=bogus timeout 10 env LD_PRELOAD="$PRELOADED" "$FDREUSE" stderr-taken "$L/data" 2>&-)
+assert_contains "stderr closed at start: the program still fails closed on the bad configuration" "$out" \
+    "context creation failed"
+assert_eq "stderr closed at start: the data file that took number 2 holds nothing of ours" "$(cat "$L/data")" ""
+# ... and the same when the program's first descriptor is a TCP connection: its peer gets nothing.
+python3 - "$L/peer.port" "$L/peer.bytes" <<'PY' &
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0)); s.listen(1)
+open(sys.argv[1] + ".tmp", "w").write(str(s.getsockname()[1])); __import__("os").rename(sys.argv[1] + ".tmp", sys.argv[1])
+s.settimeout(20)
+c, _ = s.accept(); c.settimeout(20)
+data = b""
+while True:
+    chunk = c.recv(65536)
+    if not chunk: break
+    data += chunk
+open(sys.argv[2], "wb").write(data)
+PY
+peer=$!
+for i in $(seq 1 100); do [ -s "$L/peer.port" ] && break; sleep 0.05; done
+out=$(TLSOVERRIDE_MIN_PROTOCOL=bogus timeout 10 env LD_PRELOAD="$PRELOADED" "$FDREUSE" stderr-tcp "$(cat "$L/peer.port")" 2>&-)
+wait "$peer"
+assert_contains "stderr closed at start, then a TCP connection at 2: the program fails closed" "$out" "context creation failed"
+assert_eq "... and the connection's peer received nothing of ours" "$(cat "$L/peer.bytes" 2>&1)" ""
+# The control: a standard error the shell redirected to a file (write-only) does get the line.
+out=$(TLSOVERRIDE_MIN_PROTOCOL=bogus timeout 10 env LD_PRELOAD="$PRELOADED" "$OLDCLIENT" "$PORT" 2>>"$L/stderr.log")
+assert_contains "stderr redirected to a file (2>>): the error line is written there" "$(cat "$L/stderr.log")" \
+    "error: TLSOVERRIDE_MIN_PROTOCOL: unknown protocol version 'bogus'"
+# A daemon closes every descriptor after the first log line and opens its database on every
+# low number: the next line goes to the log file, opened again, and never into the database.
+printf 'DATABASE\n' > "$L/database"
+TLSOVERRIDE_LOG=info TLSOVERRIDE_MIN_PROTOCOL=TLSv1.2 TLSOVERRIDE_LOG_FILE=$L/daemon.log \
+    timeout 10 env LD_PRELOAD="$PRELOADED" "$FDREUSE" daemon "$L/database"
+assert_eq "daemon: both contexts were created" "$?" "0"
+assert_eq "daemon: the database holds only its own data" "$(cat "$L/database")" "DATABASE"
+assert_eq "daemon: the log file got the line from before and after the descriptors were closed" \
+    "$(grep -c 'info: client context' "$L/daemon.log")" "2"
+# The same daemon logging to standard error: after it, number 2 is the database, and the
+# line is dropped rather than written into it.
+printf 'DATABASE\n' > "$L/database"
+TLSOVERRIDE_LOG=info TLSOVERRIDE_MIN_PROTOCOL=TLSv1.2 \
+    timeout 10 env LD_PRELOAD="$PRELOADED" "$FDREUSE" daemon "$L/database" 2>>"$L/daemon-stderr.log"
+assert_eq "daemon on stderr: the database holds only its own data" "$(cat "$L/database")" "DATABASE"
+assert_eq "daemon on stderr: the line from before went to standard error" \
+    "$(grep -c 'info: client context' "$L/daemon-stderr.log")" "1"
+
+# --- a reader-less standard error pipe does not kill the program ------------------------------------
+# The warning for a bad configuration goes to a pipe whose reader is gone: without care the
+# write raises SIGPIPE and the program dies (status -13) instead of reporting its set-up error.
+sigpipe_status=$(python3 - "$PRELOADED" "$OLDCLIENT" "$PORT" <<'PY'
+import os, subprocess, sys
+preload, client, port = sys.argv[1:]
+r, w = os.pipe()
+os.close(r)   # no reader: a write gets EPIPE and, unless blocked, SIGPIPE
+env = dict(os.environ, LD_PRELOAD=preload, TLSOVERRIDE_MIN_PROTOCOL="bogus")
+# restore_signals (the default) gives the child SIGPIPE's default action back, as a shell would.
+p = subprocess.run([client, port], stdout=subprocess.PIPE, stderr=w, env=env, timeout=10)
+print(p.returncode, p.stdout.decode(errors="replace").strip().splitlines()[-1:] or [""])
+PY
+)
+assert_eq "stderr a pipe with no reader: no SIGPIPE, the program reports its set-up error (exit 2)" \
+    "$sigpipe_status" "2 ['context creation failed: error:40000001:tlsoverride::tlsoverride configuration is invalid; the tlsoverride log line names the setting']"
+
+# A socket at number 2 is standard error only when it is journald's stream, which systemd
+# names in JOURNAL_STREAM=DEV:INODE; any other (a program's own UNIX connection) gets nothing.
+journal=$(python3 - "$PRELOADED" "$OLDCLIENT" "$PORT" <<'PY'
+import os, socket, subprocess, sys
+preload, client, port = sys.argv[1:]
+def run(journal_stream):
+    ours, theirs = socket.socketpair()
+    env = dict(os.environ, LD_PRELOAD=preload, TLSOVERRIDE_MIN_PROTOCOL="bogus")
+    env.pop("JOURNAL_STREAM", None)
+    if journal_stream:
+        st = os.fstat(theirs.fileno())
+        env["JOURNAL_STREAM"] = "%d:%d" % (st.st_dev, st.st_ino)
+    p = subprocess.run([client, port], stdout=subprocess.DEVNULL, stderr=theirs.fileno(), env=env, timeout=10)
+    theirs.close()
+    ours.settimeout(10)
+    data = b""
+    while True:
+        chunk = ours.recv(65536)
+        if not chunk: break
+        data += chunk
+    return "%d:%s" % (p.returncode, "line" if b"error: TLSOVERRIDE_MIN_PROTOCOL" in data else repr(data[:60]))
+print(run(True), run(False))
+PY
+)
+assert_eq "stderr a socket: journald's (JOURNAL_STREAM) gets the line, any other socket nothing" "$journal" "2:line 2:b''"
+
+# --- JSON stays JSON, and UTF-8, whatever the bytes -------------------------------------------------
+# A client whose argv[0] holds DEL and an invalid UTF-8 byte sends an SNI with the same bytes to
+# a preloaded server; both sides write JSON records, and a bad value writes a JSON log line.
+BAD=$'bad\x7f\xff\xc3.example'
+json_valid() {   # every line of FILE is one JSON object and valid UTF-8; prints "N lines valid" or the first problem
+    python3 - "$1" <<'PY'
+import json, sys
+lines = open(sys.argv[1], "rb").read().splitlines()
+for n, raw in enumerate(lines, 1):
+    try:
+        obj = json.loads(raw.decode("utf-8"))   # strict: invalid UTF-8 raises
+        assert isinstance(obj, dict)
+    except Exception as e:
+        print("line %d: %s: %r" % (n, e, raw[:120])); sys.exit(0)
+print("%d lines valid" % len(lines))
+PY
+}
+LD_PRELOAD=$PRELOADED TLSOVERRIDE_LOG_HANDSHAKES=1 TLSOVERRIDE_LOG_FORMAT=json TLSOVERRIDE_LOG_FILE=$L/server.json \
+    start_server -tls1_2 || exit 1
+JSON_PORT=$PORT
+out=$(TLSOVERRIDE_LOG_HANDSHAKES=1 TLSOVERRIDE_LOG_FORMAT=json TLSOVERRIDE_LOG_FILE=$L/client.json \
+    LD_PRELOAD=$PRELOADED bash -c 'exec -a "$0" "$@"' "$L/$BAD" "$OLDCLIENT" --sni "$BAD" "$JSON_PORT" 2>&1)
+assert_contains "a client named and sending an SNI with DEL and invalid UTF-8 connects" "$out" "connected TLSv1.2"
+out=$(TLSOVERRIDE_MODE=$BAD TLSOVERRIDE_LOG_FORMAT=json TLSOVERRIDE_LOG_FILE=$L/client.json \
+    LD_PRELOAD=$PRELOADED bash -c 'exec -a "$0" "$@"' "$L/$BAD" "$OLDCLIENT" "$JSON_PORT" 2>&1)
+assert_contains "... and with the same bytes in TLSOVERRIDE_MODE fails closed" "$out" "context creation failed"
+for i in $(seq 1 50); do grep -q '"type":"handshake"' "$L/server.json" 2>/dev/null && break; sleep 0.1; done
+assert_eq "the client's JSON records and log lines: every line is JSON and UTF-8" "$(json_valid "$L/client.json")" \
+    "3 lines valid"
+assert_eq "the server's JSON record of that SNI: JSON and UTF-8" "$(json_valid "$L/server.json")" "1 lines valid"
+fields=$(python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+print(ascii(lines[0]["program"]), ascii(lines[0]["sni"]), ascii(json.loads(open(sys.argv[2], encoding="utf-8").readline())["sni"]))' \
+    "$L/client.json" "$L/server.json")
+assert_eq "DEL is kept as U+007F, each invalid byte is U+FFFD (client program and SNI, server SNI)" "$fields" \
+    "'bad\\x7f\\ufffd\\ufffd.example' 'bad\\x7f\\ufffd\\ufffd.example' 'bad\\x7f\\ufffd\\ufffd.example'"
+# The text log of the same client: one line per record, valid UTF-8, the bytes shown as \xNN.
+out=$(TLSOVERRIDE_LOG_HANDSHAKES=1 TLSOVERRIDE_LOG_FILE=$L/client.txt \
+    LD_PRELOAD=$PRELOADED bash -c 'exec -a "$0" "$@"' "$L/$BAD" "$OLDCLIENT" --sni "$BAD" "$JSON_PORT" 2>&1)
+text_check=$(python3 -c '
+import sys
+raw = open(sys.argv[1], "rb").read()
+raw.decode("utf-8")   # strict: raises on invalid UTF-8
+print(len(raw.splitlines()))' "$L/client.txt" 2>&1)
+assert_eq "the text record of that client: one line, valid UTF-8" "$text_check" "1"
+assert_contains "... with the bytes of argv[0] and the SNI shown as \\xNN" "$(cat "$L/client.txt")" \
+    'handshake ok: client bad\x7f\xff\xc3.example peer=127.0.0.1:'"$JSON_PORT"' sni=bad\x7f\xff\xc3.example'

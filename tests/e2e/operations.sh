@@ -123,7 +123,7 @@ assert_contains "doctor python3 says how to check" "$OUT" "tlsoverride run --log
 node=$(command -v node || true)
 if [ -n "$node" ] && nm -D "$node" 2>/dev/null | grep -q ' T SSL_CTX_new$'; then
     capture "$TLSO" doctor node
-    assert_eq "doctor node (bundled OpenSSL): not governed" "$STATUS" 1
+    assert_eq "doctor node (bundled OpenSSL): governed, through tlsoverride run (issue 14)" "$STATUS" 0
     assert_contains "doctor node shows the OpenSSL symbols inside" "$OUT" "defines SSL_CTX_new"
     assert_contains "doctor node names node's own knob" "$OUT" "NODE_OPTIONS='--tls-min-v1.2'"
 else

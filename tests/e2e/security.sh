@@ -153,6 +153,32 @@ else
         "error: /etc/tlsoverride/config.toml:1:2:"
 fi
 
+# --- secure execution: program globs see the real executable, never argv[0] (issue 13) -----------
+# argv[0] is whatever the unprivileged caller passes (exec -a): a rule for a program it names
+# must not apply to a setuid program started under that name. The rule holds the TLSv1-pinned
+# client at TLSv1, so where it applies the handshake with the TLSv1.2 server fails.
+for who in billing-sync setuid-client plain-client; do
+    printf '[policy]\nmin_protocol = "TLSv1.2"\n[[rule]]\nname = "legacy %s"\nprogram = ["%s"]\nmin_protocol = "TLSv1"\nmax_protocol = "TLSv1"\nsecurity_level = 0\n' \
+        "$who" "$who" > "$S/etc-rule-$who.toml"
+done
+chmod a+r "$S"/*.toml
+# as_named NAME CLIENT: CLIENT started with argv[0] = NAME (bash's exec -a), as nobody.
+as_named() { etc_view "$3" bash -c 'exec -a "$0" "$@"' "$1" "$2" "$S/lib/libtlsoverride.so" "$MODERN"; }
+if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null || [ "$probe_namespace" != "status 0" ]; then
+    echo "# skip program globs in secure execution end to end: needs root, setpriv and a private mount namespace; tests/unit/rules_test.cpp covers target_for"
+else
+    out=$(as_named billing-sync "$S/setuid-client" "$S/etc-rule-billing-sync.toml" 2>&1)
+    assert_contains "setuid started as argv[0] billing-sync: secure execution" "$out" "secure execution: yes"
+    assert_contains "setuid: a program rule for the argv[0] the caller chose does not apply (TLSv1.2 from [policy])" \
+        "$out" "connected TLSv1.2"
+    out=$(as_named billing-sync "$S/setuid-client" "$S/etc-rule-setuid-client.toml" 2>&1)
+    assert_contains "setuid: a program rule for the real executable's file name still applies" "$out" "handshake failed"
+    out=$(as_named billing-sync "$S/plain-client" "$S/etc-rule-billing-sync.toml" 2>&1)
+    assert_contains "control: without setuid the argv[0] rule applies (held at TLSv1, fails)" "$out" "handshake failed"
+    out=$(as_named billing-sync "$S/plain-client" "$S/etc-rule-plain-client.toml" 2>&1)
+    assert_contains "control: ... and so does the executable's" "$out" "handshake failed"
+fi
+
 # --- errno ----------------------------------------------------------------------------------------
 # errno_probe sets errno to a sentinel before each interposed call and reports whether it
 # survived. Without the library some real calls change it themselves (SSL_connect): with

@@ -476,3 +476,21 @@ TEST_CASE("load_config_file names the path and the problem when it cannot use th
 
     CHECK(texts(load_config_file("/dev/null").errors) == "/dev/null: is not a regular file\n");
 }
+
+TEST_CASE("host = [] and program = [] are errors: an empty list would match everything") {
+    parse_fails("[[rule]]\nname = \"nobody\"\nhost = []\nmin_protocol = \"TLSv1\"\n",
+                "c.toml:3:8: host = [] is an empty list, which would make this rule match every connection; list at "
+                "least one server name, e.g. host = [\"billing.example\"], or remove the key");
+    parse_fails("[[rule]]\nprogram = []\n",
+                "c.toml:2:11: program = [] is an empty list, which would make this rule match every program; list at "
+                "least one program name, e.g. program = [\"billing-sync\"], or remove the key");
+    // Both in one rule: both reported.
+    LoadedConfig both = parse_config("[[rule]]\nprogram = []\nhost = []\n", "c.toml");
+    CHECK(both.errors.size() == 2);
+    // A list with one item, or one string, still matches on it.
+    parses_ok("[[rule]]\nhost = [\"a\"]\nprogram = \"p\"\n", [](const Config& c) {
+        REQUIRE(c.rules.size() == 1);
+        CHECK(c.rules[0].hosts.size() == 1);
+        CHECK(c.rules[0].programs.size() == 1);
+    });
+}

@@ -74,7 +74,8 @@ TEST_CASE("a cipher list GnuTLS cannot say exactly is an error at the setting, n
     refused(ciphers("ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384"), "c.toml:4:11",
             "would also allow ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES256-GCM-SHA384");
     refused(ciphers("ECDHE+AESGCM:NO-SUCH"), "c.toml:4:11", "'NO-SUCH' has no GnuTLS translation");
-    refused(ciphers("CAMELLIA:!aNULL"), "c.toml:4:11", "selects no suite that GnuTLS implements");
+    refused(ciphers("ARIA:!aNULL"), "c.toml:4:11", "selects no suite that GnuTLS implements");
+    translates(ciphers("CAMELLIA128-SHA256"), "-CIPHER-ALL:+CAMELLIA-128-CBC:-MAC-ALL:+SHA256:-KX-ALL:+RSA");
     // The operator's own GnuTLS string excuses it: the value is left out.
     Settings s = ciphers("ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384");
     s.gnutls_priority = at(std::string(":-CIPHER-ALL:+AES-128-GCM"));
@@ -188,4 +189,12 @@ TEST_CASE("GnuTLS 3.6 and later within 3.x is governed; anything else passes thr
     for (const char* no : {"3.5.19", "3.4.0", "4.0.0", "2.12.23", "", "3", "3.x"})
         CHECK_MESSAGE(!gnutls_version_governed(no), no);
     CHECK(!gnutls_version_governed(nullptr));
+}
+
+TEST_CASE("ALL and HIGH take Camellia; DEFAULT, as in OpenSSL 3, does not") {
+    CHECK(translate_for_gnutls(ciphers("ALL")).tokens.find("+CAMELLIA-128-CBC") != std::string::npos);
+    CHECK(translate_for_gnutls(ciphers("HIGH")).tokens.find("+CAMELLIA-128-CBC") != std::string::npos);
+    GnutlsTranslation d = translate_for_gnutls(ciphers("DEFAULT"));
+    CHECK(d.errors.empty());
+    CHECK(d.tokens.find("CAMELLIA") == std::string::npos);
 }

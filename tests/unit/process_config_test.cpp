@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/process_config.hpp"
 
@@ -83,11 +84,37 @@ TEST_CASE("without TLSOVERRIDE_CONFIG the default file is read only when it exis
     }
 }
 
-TEST_CASE("a missing TLSOVERRIDE_CONFIG file is an error naming the path") {
+TEST_CASE("a missing TLSOVERRIDE_CONFIG file is an error naming the variable and the path") {
     TempDir dir;
     Variables vars = {{"TLSOVERRIDE_CONFIG", dir.path + "/nope.toml"}};
     ProcessConfig pc = load_process_config(lookup(vars));
-    CHECK(texts(pc.errors) == dir.path + "/nope.toml: cannot read the configuration: No such file or directory\n");
+    CHECK(texts(pc.errors) ==
+          "TLSOVERRIDE_CONFIG=" + dir.path + "/nope.toml: cannot read the configuration: No such file or directory\n");
+}
+
+TEST_CASE("errors about a file named by TLSOVERRIDE_CONFIG name the variable; located ones keep FILE:LINE:COLUMN") {
+    TempDir dir;
+    struct Case {
+        std::string file, expected;
+    };
+    std::string empty = dir.write("empty.toml", ""), broken = dir.write("broken.toml", "[policy]\nmode = 1\n");
+    for (const Case& c : std::vector<Case>{
+             {empty, "TLSOVERRIDE_CONFIG=" + empty + ": the file is empty; write a [policy] table (see the reference "
+                                                     "config), or unset TLSOVERRIDE_CONFIG\n"},
+             {dir.path, "TLSOVERRIDE_CONFIG=" + dir.path +
+                            ": is a directory, not a configuration file (name the .toml file inside it)\n"},
+             {"/dev/null", "TLSOVERRIDE_CONFIG=/dev/null: is not a regular file\n"},
+             {broken, broken + ":2:1: unknown key 'mode' in [policy] ('mode' belongs at the top of the file, before "
+                               "any [table])\n"},
+         }) {
+        INFO(c.file);
+        Variables vars = {{"TLSOVERRIDE_CONFIG", c.file}};
+        CHECK(texts(load_process_config(lookup(vars)).errors) == c.expected);
+    }
+    // Named on the command line (check FILE, --config): the path alone, as the user wrote it.
+    Variables none;
+    CHECK(texts(load_process_config(lookup(none), dir.path + "/nope.toml").errors) ==
+          dir.path + "/nope.toml: cannot read the configuration: No such file or directory\n");
 }
 
 TEST_CASE("one layer for no rule, then one per rule, each merged from environment, rule and [policy]") {

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/record.hpp"
 #include "core/log.hpp"
@@ -100,8 +101,17 @@ private:
                     std::string hex(s.substr(i, 4));
                     if (hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) return std::nullopt;
                     unsigned long code = std::stoul(hex, nullptr, 16);
-                    if (code >= 0x80) return std::nullopt;  // enough for these tests
-                    out += static_cast<char>(code);
+                    if (code >= 0xd800 && code <= 0xdfff) return std::nullopt;  // never written here
+                    if (code < 0x80) {
+                        out += static_cast<char>(code);
+                    } else if (code < 0x800) {
+                        out += static_cast<char>(0xc0 | (code >> 6));
+                        out += static_cast<char>(0x80 | (code & 0x3f));
+                    } else {
+                        out += static_cast<char>(0xe0 | (code >> 12));
+                        out += static_cast<char>(0x80 | ((code >> 6) & 0x3f));
+                        out += static_cast<char>(0x80 | (code & 0x3f));
+                    }
                     i += 4;
                     break;
                 }
@@ -135,7 +145,7 @@ TEST_CASE("json_escape escapes quotes, backslashes and every control character")
     CHECK(json_escape("a\nb\tc\rd") == "a\\nb\\tc\\rd");
     CHECK(json_escape(std::string_view("\0", 1)) == "\\u0000");
     CHECK(json_escape("\x01\x08\x0c\x1b\x1f") == "\\u0001\\u0008\\u000c\\u001b\\u001f");
-    CHECK(json_escape("\x7f") == "\x7f");
+    CHECK(json_escape("\x7f") == "\\u007f");
     CHECK(json_escape("caf\xc3\xa9") == "caf\xc3\xa9");  // UTF-8 passes through
     for (int c = 0; c < 0x20; c++) {
         std::string escaped = json_escape(std::string(1, static_cast<char>(c)));
@@ -291,4 +301,98 @@ TEST_CASE("the JSON record is valid JSON and reads back the same strings, howeve
     CHECK(members->at("group") == tricky);
     CHECK(members->at("resumed") == "false");
     CHECK(members->count("hint") == 0);
+}
+
+namespace {
+
+// An independent check of RFC 3629 well-formedness, written from the table in its section 4.
+bool valid_utf8(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        auto b = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0x100u; };
+        auto tail = [&](std::size_t k) { return b(k) >= 0x80 && b(k) <= 0xbf; };
+        unsigned c = b(0);
+        std::size_t n = c <= 0x7f                                                    ? 1
+                        : c >= 0xc2 && c <= 0xdf && tail(1)                          ? 2
+                        : c == 0xe0 && b(1) >= 0xa0 && b(1) <= 0xbf && tail(2)       ? 3
+                        : ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef) && tail(1) && tail(2) ? 3
+                        : c == 0xed && b(1) >= 0x80 && b(1) <= 0x9f && tail(2)       ? 3
+                        : c == 0xf0 && b(1) >= 0x90 && b(1) <= 0xbf && tail(2) && tail(3) ? 4
+                        : c >= 0xf1 && c <= 0xf3 && tail(1) && tail(2) && tail(3)    ? 4
+                        : c == 0xf4 && b(1) >= 0x80 && b(1) <= 0x8f && tail(2) && tail(3) ? 4
+                                                                                     : 0;
+        if (n == 0) return false;
+        i += n;
+    }
+    return true;
+}
+
+const std::string fffd = "\xef\xbf\xbd";
+
+}  // namespace
+
+TEST_CASE("json_escape: DEL, C1 controls and every invalid UTF-8 sequence still give valid JSON and UTF-8") {
+    struct Case {
+        const char* what;
+        std::string in, out;
+    };
+    for (const Case& c : std::vector<Case>{
+             {"DEL", "a\x7f" "b", "a\\u007fb"},
+             {"a lone 0xff", "a\xff" "b", "a" + fffd + "b"},
+             {"0xfe and 0xff", "\xfe\xff", fffd + fffd},
+             {"a lone continuation byte", "\x80", fffd},
+             {"a truncated two-byte sequence at the end", "caf\xc3", "caf" + fffd},
+             {"a truncated three-byte sequence", "\xe2\x82" "x", fffd + fffd + "x"},
+             {"an overlong slash", "\xc0\xaf", fffd + fffd},
+             {"an overlong three-byte NUL", "\xe0\x80\x80", fffd + fffd + fffd},
+             {"a UTF-16 surrogate", "\xed\xa0\x80", fffd + fffd + fffd},
+             {"above U+10FFFF", "\xf4\x90\x80\x80", fffd + fffd + fffd + fffd},
+             {"C1 CSI (U+009B)", "\xc2\x9b" "31m", "\\u009b31m"},
+             {"U+00A0 is not a control", "\xc2\xa0", "\xc2\xa0"},
+             {"a euro sign", "\xe2\x82\xac", "\xe2\x82\xac"},
+             {"U+10FFFF", "\xf4\x8f\xbf\xbf", "\xf4\x8f\xbf\xbf"},
+             {"an emoji", "\xf0\x9f\x94\x92", "\xf0\x9f\x94\x92"},
+             {"an SNI a peer might send", "evil\x7f\xff.example\n", "evil\\u007f" + fffd + ".example\\n"},
+         }) {
+        INFO(c.what);
+        std::string escaped = json_escape(c.in);
+        CHECK(escaped == c.out);
+        CHECK(valid_utf8(escaped));
+        HandshakeRecord r = failed("unsupported protocol");
+        r.sni = c.in;
+        r.program = c.in;
+        CHECK(FlatJson::parse(format_json(r)).has_value());
+        CHECK(valid_utf8(format_json(r)));
+    }
+    // Every single byte, and every pair: always valid.
+    for (int a = 0; a < 256; a++) {
+        INFO("byte ", a);
+        std::string one(1, static_cast<char>(a));
+        CHECK(valid_utf8(json_escape(one)));
+        for (int b = 0x80; b < 256; b += 7) CHECK(valid_utf8(json_escape(one + static_cast<char>(b))));
+    }
+}
+
+TEST_CASE("one_line: control characters, DEL, C1 controls and invalid UTF-8 become \\xNN; the text stays UTF-8") {
+    struct Case {
+        const char* what;
+        std::string in, out;
+    };
+    for (const Case& c : std::vector<Case>{
+             {"plain", "handshake ok", "handshake ok"},
+             {"a new line that would forge a line", "x\ntlsoverride[1]: handshake ok", "x\\x0atlsoverride[1]: handshake ok"},
+             {"DEL", "a\x7f", "a\\x7f"},
+             {"invalid UTF-8", "a\xff\xfe", "a\\xff\\xfe"},
+             {"a truncated sequence", "caf\xc3", "caf\\xc3"},
+             {"C1 CSI", "\xc2\x9b", "\\xc2\\x9b"},
+             {"valid UTF-8 passes", "caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac"},
+         }) {
+        INFO(c.what);
+        CHECK(one_line(c.in) == c.out);
+        CHECK(valid_utf8(one_line(c.in)));
+    }
+    HandshakeRecord r = failed("unsupported protocol");
+    r.sni = "a\x7f\xff\nb";
+    std::string text = format_text(r);
+    CHECK(valid_utf8(text));
+    CHECK(text.find("sni=a\\x7f\\xff\\x0ab") != std::string::npos);
 }

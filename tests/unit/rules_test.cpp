@@ -124,3 +124,41 @@ TEST_CASE("the first matching rule wins") {
     CHECK(first_matching_rule(rules, target("wget", "wget")) == std::nullopt);
     CHECK(first_matching_rule({}, target("curl", "curl")) == std::nullopt);
 }
+
+TEST_CASE("secure execution: program globs match only the real executable, never argv[0]") {
+    // The attacker runs a setuid tool as `exec -a billing-sync /usr/bin/passwd-helper`.
+    Rule weak = rule({.programs = {"billing-sync"}}, "weak for billing-sync");
+    Rule any = rule({.programs = {"*"}}, "every program");
+    Rule blank = rule({.programs = {""}}, "an empty glob");
+    Rule helper = rule({.programs = {"passwd-helper"}}, "the real file");
+    struct Case {
+        const char* what;
+        bool secure;
+        bool weak, any, blank, helper;
+    };
+    for (const Case& c : {
+             Case{"not secure: argv[0] counts", false, true, true, false, true},
+             Case{"secure: only the executable counts", true, false, true, false, true},
+         }) {
+        INFO(c.what);
+        Target t = target_for("billing-sync", "passwd-helper", c.secure);
+        CHECK(t.program == (c.secure ? "" : "billing-sync"));
+        CHECK(t.executable == "passwd-helper");
+        CHECK_FALSE(t.role);
+        CHECK_FALSE(t.host);
+        CHECK(rule_matches(weak, t) == c.weak);
+        CHECK(rule_matches(any, t) == c.any);
+        CHECK(rule_matches(blank, t) == c.blank);
+        CHECK(rule_matches(helper, t) == c.helper);
+    }
+    // An executable that could not be read (no /proc) and a secure process: no program rule matches.
+    Target unknown = target_for("billing-sync", "", true);
+    CHECK_FALSE(rule_matches(any, unknown));
+    CHECK_FALSE(rule_matches(blank, unknown));
+    CHECK(rule_matches(rule({}), unknown));  // a rule without `program` still applies
+    // The rule list as the engine walks it.
+    CHECK(first_matching_rule({weak, helper}, target_for("billing-sync", "passwd-helper", true)) == 1);
+    CHECK(first_matching_rule({weak, helper}, target_for("billing-sync", "passwd-helper", false)) == 0);
+}
+
+TEST_CASE("secure_execution() is false in this test process, which is not setuid") { CHECK_FALSE(secure_execution()); }
