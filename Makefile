@@ -63,6 +63,8 @@ STAGE1FLAGS := -fno-exceptions -fno-rtti -fno-threadsafe-statics -ftls-model=ini
 STAGE1_SRC  := $(wildcard shim/preload/*.cpp)
 CORE_SRC    := $(wildcard shim/core/*.cpp)
 OPENSSL_SRC := $(wildcard shim/openssl/*.cpp)
+#   gnutls/   the GnuTLS adapter: the same shape; uses the table stage 1 resolved
+GNUTLS_SRC  := $(wildcard shim/gnutls/*.cpp)
 CLI_SRC     := $(wildcard shim/cli/*.cpp)
 UNIT_SRC   := $(wildcard tests/unit/*.cpp)
 CLIENTS    := $(patsubst tests/clients/%.c,$(B)/tests/%,$(wildcard tests/clients/*.c))
@@ -71,7 +73,7 @@ BENCH_BIN  := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 obj = $(patsubst %.cpp,$(B)/obj/%.o,$(1))
 STAGE1_OBJ := $(call obj,$(STAGE1_SRC))
 CORE_OBJ   := $(call obj,$(CORE_SRC))
-ENGINE_OBJ := $(call obj,$(OPENSSL_SRC))
+ENGINE_OBJ := $(call obj,$(OPENSSL_SRC) $(GNUTLS_SRC))
 CLI_OBJ    := $(call obj,$(CLI_SRC))
 UNIT_OBJ   := $(call obj,$(UNIT_SRC))
 
@@ -97,7 +99,7 @@ $(B)/obj/%.o: %.cpp | $(DEPS_FIRST)
 
 # Stage 1: the file named in LD_PRELOAD. Small, C-only dependencies, exports only
 # the interposed functions: the export map is generated from the one list of them.
-$(B)/libtlsoverride.map: shim/preload/exports.map.in shim/openssl/interposed.hpp
+$(B)/libtlsoverride.map: shim/preload/exports.map.in shim/openssl/interposed.hpp shim/gnutls/interposed.hpp
 	@mkdir -p $(B)
 	$(call quiet,GEN,$@)$(CC) -E -P -Ishim -x c $< -o $@
 
@@ -115,7 +117,7 @@ $(B)/libtlsoverride-engine.so: $(ENGINE_OBJ) $(ENGINE_CORE_OBJ) shim/openssl/eng
 	    -Wl,--version-script=shim/openssl/engine.map -Wl,-O1 $(LAZY_BINDING)
 
 $(B)/tlsoverride: $(CLI_OBJ) $(CORE_OBJ) $(ENGINE_OBJ)
-	$(call quiet,LINK,$@)$(CXX) $(SANFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ -lssl -lcrypto -lpthread
+	$(call quiet,LINK,$@)$(CXX) $(SANFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ -lssl -lcrypto -lgnutls -lpthread
 
 # diagnose_records and the command-line grammar are pure (core only): unit-tested here.
 # The OpenSSL adapter is linked too, without libssl: its unit tests give it a fake table.
@@ -126,6 +128,7 @@ $(B)/unit-tests: $(UNIT_OBJ) $(CORE_OBJ) $(ENGINE_OBJ) $(call obj,shim/cli/diagn
 # with OpenSSL's names (GnuTLS's compatibility layer), which tlsoverride must leave alone.
 CLIENT_LIBS := -lssl -lcrypto -lpthread
 $(B)/tests/gnutls_openssl_client: CLIENT_LIBS := -lgnutls-openssl
+$(B)/tests/gnutls_cache_client: CLIENT_LIBS := -lgnutls
 $(B)/tests/%: tests/clients/%.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$<)$(CC) $(HARDEN_CPPFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) $(SANFLAGS) -Wall $(HARDEN_LDFLAGS) -o $@ $< $(CLIENT_LIBS)

@@ -12,6 +12,7 @@
 #include "commands.hpp"
 #include "json.hpp"
 #include "linked_openssl.hpp"
+#include "gnutls_check.hpp"
 
 using namespace tlso;
 using namespace tlso::cli;
@@ -52,6 +53,7 @@ void print_settings(const Settings& s) {
                     field->origin.location.empty() ? "" : ", ", field->origin.location.c_str());
     });
     if (!any) std::printf("  (nothing: every setting is left to the program)\n");
+    std::printf("  GnuTLS priority tokens: %s\n", one_line(gnutls_tokens_text(s)).c_str());
 }
 
 std::string joined(const std::vector<std::string>& items) {

@@ -491,6 +491,17 @@ TlsFindings find_tls_libraries(const std::string& name, const std::string& path,
     return f;
 }
 
+// Programs that leave https to a helper program of their own (Debian's paths): the
+// helper is what links the TLS library, and what the preload governs, since the
+// environment (LD_PRELOAD, TLSOVERRIDE_*) reaches it.
+const char* tls_helper_of(const std::string& program) {
+    if (program == "git") return "/usr/lib/git-core/git-remote-https";
+    if (program == "apt" || program == "apt-get" || program == "aptitude") return "/usr/lib/apt/methods/http";
+    return nullptr;
+}
+
+Verdict diagnose_elf(const std::string& name, const std::string& path, const FileMode& mode, const std::string& command);
+
 // Secure execution first (nothing else matters then), then an OpenSSL of the program's
 // own (its calls never leave it), then the libraries it links, then run-time loading.
 Verdict decide(const std::string& name, const std::string& path, const std::string& command, const FileMode& mode,
@@ -529,8 +540,16 @@ Verdict decide(const std::string& name, const std::string& path, const std::stri
         return {Outcome::not_governed,
                 l->soname + " (" + l->path + ") carries its own OpenSSL; calls inside it do not reach a preloaded library.",
                 bundled_openssl_knobs(real_name)};
+    // --- GnuTLS: governed through its priority functions (shim/gnutls) ---
+    if (f.gnutls && f.gnutls->soname == "libgnutls.so.30")
+        return {Outcome::governed,
+                name + " uses GnuTLS (" + f.gnutls->soname +
+                    (f.gnutls->needed_by == name ? "" : ", needed by " + f.gnutls->needed_by) +
+                    "): tlsoverride governs it through its priority strings.",
+                {"tlsoverride run [FLAGS] -- " + command + " ... applies the policy; tlsoverride explain shows the "
+                 "GnuTLS priority tokens it adds."}};
     if (f.gnutls)
-        return {Outcome::not_governed, name + " uses GnuTLS (" + f.gnutls->soname + "), not OpenSSL; tlsoverride governs OpenSSL only.",
+        return {Outcome::unknown, name + " uses " + f.gnutls->soname + "; tlsoverride governs GnuTLS 3.6 and later (libgnutls.so.30).",
                 gnutls_knobs(real_name)};
     if (f.nss)
         return {Outcome::not_governed, name + " uses NSS (" + f.nss->soname + "), not OpenSSL; tlsoverride governs OpenSSL only.",
@@ -553,6 +572,15 @@ Verdict decide(const std::string& name, const std::string& path, const std::stri
         return {Outcome::governed_at_run_time,
                 name + " names " + named + " and probably loads it at run time with dlopen; that cannot be confirmed from the files.",
                 {how_to_check(command)}};
+    }
+    // --- programs whose TLS is in a helper they start (git, apt) ---
+    if (const char* helper = tls_helper_of(real_name)) {
+        if (std::optional<FileMode> helper_mode = file_mode_of(helper)) {
+            evidence("TLS helper", std::string(helper) + " (" + name + " starts it for https)");
+            Verdict v = diagnose_elf(base_name(helper), helper, *helper_mode, command);
+            v.why = name + " does its TLS in " + helper + ": " + v.why;
+            return v;
+        }
     }
     return {Outcome::not_governed,
             name + " links no TLS library (no libssl, GnuTLS or NSS among its " + std::to_string(library_count) +

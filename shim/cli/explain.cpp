@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "json.hpp"
 #include "linked_openssl.hpp"
+#include "gnutls_check.hpp"
 
 using namespace tlso;
 namespace cli = tlso::cli;
@@ -105,5 +106,9 @@ int command_explain(int argc, char** argv) {
         std::printf("  %-22s %-40s %s\n", std::string(name.key).c_str(), one_line(value).c_str(),
                     field ? one_line("from " + origin_text(field->origin)).c_str() : "left to the program");
     });
+    std::printf("\nGnuTLS programs get these priority tokens (%s): %s\n",
+                pc.process.mode && pc.process.mode->value == Mode::Enforce ? "after their own string"
+                                                                          : "after their string's first keyword",
+                one_line(gnutls_tokens_text(pc.layer(rule))).c_str());
     return 0;
 }

@@ -1,6 +1,7 @@
 #include "linked_openssl.hpp"
 
 #include "openssl/apply.hpp"
+#include "gnutls_check.hpp"
 
 const OpenSsl& linked_openssl() {
     static const OpenSsl table = [] {
@@ -23,5 +24,7 @@ tlso::Diagnostics configuration_errors(const tlso::ProcessConfig& pc) {
     tlso::Diagnostics errors = pc.errors;
     tlso::Diagnostics rejected = tlso::validate_with_openssl(linked_openssl(), pc.all_layers());
     errors.insert(errors.end(), rejected.begin(), rejected.end());
+    tlso::Diagnostics gnutls = gnutls_translation_errors(pc, errors);  // GnuTLS programs
+    errors.insert(errors.end(), gnutls.begin(), gnutls.end());
     return errors;
 }

@@ -58,6 +58,7 @@ constexpr SettingFlag setting_flags[] = {
     {{"signature-algorithms", 0, Takes::Value, "LIST", "e.g. RSA+SHA256:ECDSA+SHA256"}, "TLSOVERRIDE_SIGNATURE_ALGORITHMS"},
     {{"security-level", 0, Takes::Value, "N", "OpenSSL security level, 0 to 5"}, "TLSOVERRIDE_SECURITY_LEVEL"},
     {{"options", 0, Takes::Value, "NAMES", "OpenSSL Options names, comma-separated"}, "TLSOVERRIDE_OPTIONS"},
+    {{"gnutls-priority", 0, Takes::Value, "TOKENS", "GnuTLS priority tokens, appended after the translation"}, "TLSOVERRIDE_GNUTLS_PRIORITY"},
     {{"mode", 0, Takes::Value, "MODE", "default (program may change later) or enforce"}, "TLSOVERRIDE_MODE"},
     {{"on-error", 0, Takes::Value, "ACTION", "bad configuration: fail (default) or ignore"}, "TLSOVERRIDE_ON_ERROR"},
     {{"log", 0, Takes::Value, "LEVEL", "off, error, warn (default), info, debug"}, "TLSOVERRIDE_LOG"},

@@ -21,7 +21,7 @@ const std::vector<std::string_view> top_keys = {"mode", "on_error", "log", "poli
 const std::vector<std::string_view> log_keys = {"level", "file", "format", "handshakes"};
 const std::vector<std::string_view> policy_keys = {
     "profile", "min_protocol", "max_protocol", "ciphers", "ciphersuites", "groups",
-    "signature_algorithms", "security_level", "options"};
+    "signature_algorithms", "security_level", "options", "gnutls_priority"};
 const std::vector<std::string_view> rule_only_keys = {"name", "program", "host", "role"};
 
 std::string located(const toml::source_region& where) {
@@ -186,6 +186,8 @@ private:
             else if (i->get() < 0 || i->get() > 5)
                 error(v, "security_level " + std::to_string(i->get()) + " is out of range (use 0 to 5)");
             else s.security_level = Sourced<int>{static_cast<int>(i->get()), here};
+        } else if (k == "gnutls_priority") {
+            text_setting(s.gnutls_priority, 0);
         } else if (k == "options") {
             if (auto items = strings_of(v, k, false)) s.options = Sourced<std::vector<std::string>>{*items, here};
         }

@@ -17,10 +17,11 @@ std::string offered(const HandshakeRecord& r) {
 
 std::string hint_for(const HandshakeRecord& r) {
     if (!r.verify_error.empty() || mentions(r, "certificate verify failed") || mentions(r, "unknown ca") ||
-        mentions(r, "bad certificate"))
+        mentions(r, "bad certificate") ||
+        mentions(r, "error in the certificate"))  // GnuTLS: "error in the certificate (verification)."
         return "certificate verification failed; tlsoverride does not and will not change verification: "
                "fix the trust store (CA file) or the peer's certificate";
-    if (mentions(r, "unsafe legacy renegotiation"))
+    if (mentions(r, "unsafe legacy renegotiation") || mentions(r, "safe renegotiation failed") /* GnuTLS */)
         return "the peer does not support secure renegotiation (RFC 5746), which OpenSSL 3 requires; "
                "set options = [\"UnsafeLegacyServerConnect\"] for this host";
     if (mentions(r, "legacy sigalg") || mentions(r, "dh key too small") || mentions(r, "ee key too small") ||
@@ -28,6 +29,7 @@ std::string hint_for(const HandshakeRecord& r) {
         return "the peer's keys or signatures are below this side's security level; set security_level = 0 "
                "for this host (OpenSSL 3 needs level 0 for TLSv1 and TLSv1.1 with ECDHE/DHE)";
     if (mentions(r, "unsupported protocol") || mentions(r, "protocol version") || mentions(r, "wrong version number") ||
+        mentions(r, "unsupported version") /* GnuTLS */ ||
         mentions(r, "no protocols available") || mentions(r, "version too low")) {
         std::string h = "no protocol version in common; this side offered " + offered(r) + ": set ";
         if (r.offered_high && *r.offered_high < Protocol::TLSv1_2)
@@ -37,7 +39,8 @@ std::string hint_for(const HandshakeRecord& r) {
                        "speaks only an older version)";
         return h + "min_protocol/max_protocol to a range the peer speaks (tlsoverride probe HOST shows it)";
     }
-    if (mentions(r, "no shared cipher") || mentions(r, "no cipher") || mentions(r, "handshake failure"))
+    if (mentions(r, "no shared cipher") || mentions(r, "no cipher") || mentions(r, "handshake failure") ||
+        mentions(r, "no supported cipher suites") /* GnuTLS */)
         return "no cipher in common (this side offered " + std::to_string(r.offered_ciphers) +
                " ciphers); set ciphers (TLS 1.2 and below) or ciphersuites (TLS 1.3) to include one the peer "
                "accepts (tlsoverride probe HOST lists them)";

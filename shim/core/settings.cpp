@@ -164,6 +164,7 @@ Settings overlay(const Settings& low, const Settings& high) {
     take(out.signature_algorithms, high.signature_algorithms);
     take(out.security_level, high.security_level);
     take(out.options, high.options);
+    take(out.gnutls_priority, high.gnutls_priority);
     return out;
 }
 

@@ -52,6 +52,9 @@ struct Settings {
     Setting<std::string> signature_algorithms;
     Setting<int> security_level;
     Setting<std::vector<std::string>> options;
+    // GnuTLS only: priority-string tokens appended after the translation of the
+    // settings above (see core/gnutls_priority.hpp). OpenSSL ignores it.
+    Setting<std::string> gnutls_priority;
 
     bool empty() const;
     bool names_a_bound() const { return min_protocol || max_protocol; }
@@ -79,6 +82,7 @@ void for_each_setting(S& s, F&& f) {
       s.signature_algorithms);
     f(SettingName{"security_level", "TLSOVERRIDE_SECURITY_LEVEL", "--security-level", ""}, s.security_level);
     f(SettingName{"options", "TLSOVERRIDE_OPTIONS", "--options", "Options"}, s.options);
+    f(SettingName{"gnutls_priority", "TLSOVERRIDE_GNUTLS_PRIORITY", "--gnutls-priority", ""}, s.gnutls_priority);
 }
 
 // `high` wins field by field; what it leaves unset comes from `low`.

@@ -27,3 +27,20 @@ extern "C" {
 // Returns null when the engine cannot govern this process (it has said why).
 using OpenSslEntry = const Interposed* (*)(const Stage1* stage1);
 }
+
+// --- GnuTLS ---------------------------------------------------------------------
+// The same contract for the GnuTLS backend: its own entry point and table.
+#include "gnutls/symbols.hpp"
+
+#define TLSO_GNUTLS_ENTRY "tlsoverride_engine_gnutls_v1"
+
+struct Stage1Gnutls {
+    const Gnutls* gnutls;
+    void (*enter)() noexcept;
+    void (*leave)() noexcept;
+};
+
+extern "C" {
+// Returns null when the engine cannot govern this process's GnuTLS (it has said why).
+using GnutlsEntry = const GnutlsInterposed* (*)(const Stage1Gnutls* stage1);
+}

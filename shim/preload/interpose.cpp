@@ -129,3 +129,108 @@ TLSO_EXPORT void (*SSL_CTX_get_info_callback(SSL_CTX* c))(const SSL*, int, int) 
 TLSO_EXPORT void (*SSL_get_info_callback(const SSL* s))(const SSL*, int, int) {
     return forward<&Interposed::SSL_get_info_callback>(s);
 }
+
+// ===================================================================================
+// GnuTLS: the same shape. Every GnuTLS function tlsoverride interposes, one line
+// each, and their own forward. GnuTLS calls its own exported functions too
+// (gnutls_set_default_priority -> gnutls_priority_set_direct -> gnutls_priority_init,
+// all through the PLT): the shared Reentry mark lets only the program's call through.
+// ===================================================================================
+#include "preload/resolve_gnutls.hpp"
+
+namespace {
+
+const GnutlsInterposed* gnutls_hooks;
+bool gnutls_declined;
+Stage1Gnutls stage1_for_gnutls;
+bool said_gnutls_ungoverned;
+
+const GnutlsInterposed* gnutls_engine(const Gnutls* real) noexcept {
+    const GnutlsInterposed* hooks = __atomic_load_n(&gnutls_hooks, __ATOMIC_ACQUIRE);
+    if (hooks || __atomic_load_n(&gnutls_declined, __ATOMIC_ACQUIRE)) return hooks;
+    void* library = stage1::engine_library();
+    if (!library) return nullptr;
+    stage1::StartLock lock;  // the one start lock, which fork() waits for
+    if (!gnutls_hooks && !gnutls_declined) {
+        auto entry = reinterpret_cast<GnutlsEntry>(dlsym(library, TLSO_GNUTLS_ENTRY));
+        stage1_for_gnutls = {real, stage1::enter, stage1::leave};
+        const GnutlsInterposed* started = entry ? entry(&stage1_for_gnutls) : nullptr;
+        if (started) __atomic_store_n(&gnutls_hooks, started, __ATOMIC_RELEASE);
+        else __atomic_store_n(&gnutls_declined, true, __ATOMIC_RELEASE);
+        if (!entry) stage1::warn("the tlsoverride engine has no GnuTLS entry point; running unmodified", "");
+    }
+    return gnutls_hooks;
+}
+
+void say_gnutls_ungoverned() noexcept {
+    if (__atomic_exchange_n(&said_gnutls_ungoverned, true, __ATOMIC_RELAXED) || !stage1::policy_configured()) return;
+    stage1::warn("this process's GnuTLS is not one tlsoverride governs (it needs GnuTLS 3.6 or later); "
+                 "running unmodified", "");
+}
+
+// The calls that give a session or cache its priorities: without the engine, a
+// policy the operator configured fails them closed (GnuTLS's "no priorities").
+template <auto Member, auto Other>
+constexpr bool same_member() {
+    if constexpr (std::is_same_v<decltype(Member), decltype(Other)>) return Member == Other;
+    else return false;
+}
+template <auto Member>
+constexpr bool sets_priorities = same_member<Member, &GnutlsInterposed::gnutls_priority_init>() ||
+                                 same_member<Member, &GnutlsInterposed::gnutls_priority_init2>() ||
+                                 same_member<Member, &GnutlsInterposed::gnutls_priority_set_direct>() ||
+                                 same_member<Member, &GnutlsInterposed::gnutls_set_default_priority>() ||
+                                 same_member<Member, &GnutlsInterposed::gnutls_set_default_priority_append>();
+
+template <auto Member, class... Args>
+auto forward_gnutls(Args... args) noexcept {
+    using Result = decltype((std::declval<GnutlsInterposed>().*Member)(args...));
+    stage1::Reentry guard;
+    if (guard.outermost() && gnutls_primary_copy()) {
+        if (const Gnutls* real = real_gnutls()) {
+            if (const GnutlsInterposed* hooks = gnutls_engine(real)) return (hooks->*Member)(args...);
+            if constexpr (sets_priorities<Member>) {
+                if (!__atomic_load_n(&gnutls_declined, __ATOMIC_ACQUIRE) && stage1::fails_closed_without_engine())
+                    return Result{GNUTLS_E_NO_PRIORITIES_WERE_SET};
+            }
+        } else {
+            say_gnutls_ungoverned();
+        }
+    }
+    auto function = gnutls_found_so_far().real.*Member;
+    if (!function) {
+        if constexpr (std::is_void_v<Result>) return;
+        else return Result{GNUTLS_E_INTERNAL_ERROR};
+    }
+    return function(args...);
+}
+
+}  // namespace
+
+TLSO_EXPORT int gnutls_priority_init(gnutls_priority_t* c, const char* p, const char** e) {
+    return forward_gnutls<&GnutlsInterposed::gnutls_priority_init>(c, p, e);
+}
+TLSO_EXPORT int gnutls_priority_init2(gnutls_priority_t* c, const char* p, const char** e, unsigned f) {
+    return forward_gnutls<&GnutlsInterposed::gnutls_priority_init2>(c, p, e, f);
+}
+TLSO_EXPORT void gnutls_priority_deinit(gnutls_priority_t c) { forward_gnutls<&GnutlsInterposed::gnutls_priority_deinit>(c); }
+TLSO_EXPORT int gnutls_priority_set(gnutls_session_t s, gnutls_priority_t c) {
+    return forward_gnutls<&GnutlsInterposed::gnutls_priority_set>(s, c);
+}
+TLSO_EXPORT int gnutls_priority_set_direct(gnutls_session_t s, const char* p, const char** e) {
+    return forward_gnutls<&GnutlsInterposed::gnutls_priority_set_direct>(s, p, e);
+}
+TLSO_EXPORT int gnutls_set_default_priority(gnutls_session_t s) {
+    return forward_gnutls<&GnutlsInterposed::gnutls_set_default_priority>(s);
+}
+TLSO_EXPORT int gnutls_set_default_priority_append(gnutls_session_t s, const char* a, const char** e, unsigned f) {
+    return forward_gnutls<&GnutlsInterposed::gnutls_set_default_priority_append>(s, a, e, f);
+}
+TLSO_EXPORT int gnutls_server_name_set(gnutls_session_t s, gnutls_server_name_type_t t, const void* n, size_t l) {
+    return forward_gnutls<&GnutlsInterposed::gnutls_server_name_set>(s, t, n, l);
+}
+TLSO_EXPORT int gnutls_handshake(gnutls_session_t s) { return forward_gnutls<&GnutlsInterposed::gnutls_handshake>(s); }
+TLSO_EXPORT int gnutls_init(gnutls_session_t* s, unsigned int flags) {
+    return forward_gnutls<&GnutlsInterposed::gnutls_init>(s, flags);
+}
+TLSO_EXPORT void gnutls_deinit(gnutls_session_t s) { forward_gnutls<&GnutlsInterposed::gnutls_deinit>(s); }

@@ -206,9 +206,8 @@ assert_eq "doctor on the C test client: governed" "$STATUS" 0
 assert_contains "doctor on the C test client reads its DT_NEEDED" "$OUT" "DT_NEEDED of $OLDCLIENT: libssl.so.3 =>"
 if command -v wget >/dev/null; then
     capture "$TLSO" doctor wget
-    assert_eq "doctor wget: not governed (exit 1)" "$STATUS" 1
-    assert_contains "doctor wget names GnuTLS" "$OUT" "wget uses GnuTLS (libgnutls.so.30)"
-    assert_contains "doctor wget names wget's own knob" "$OUT" "--secure-protocol"
+    assert_eq "doctor wget: governed through GnuTLS (exit 0)" "$STATUS" 0
+    assert_contains "doctor wget names GnuTLS" "$OUT" "yes: wget uses GnuTLS (libgnutls.so.30)"
 else
     echo "# skip doctor wget: wget is not installed"
 fi
