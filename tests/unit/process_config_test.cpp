@@ -102,7 +102,7 @@ TEST_CASE("errors about a file named by TLSOVERRIDE_CONFIG name the variable; lo
              {empty, "TLSOVERRIDE_CONFIG=" + empty + ": the file is empty; write a [policy] table (see the reference "
                                                      "config), or unset TLSOVERRIDE_CONFIG\n"},
              {dir.path, "TLSOVERRIDE_CONFIG=" + dir.path +
-                            ": is a directory, not a configuration file (name the .toml file inside it)\n"},
+                            ": is a directory with neither config.toml nor conf.d/*.toml in it\n"},
              {"/dev/null", "TLSOVERRIDE_CONFIG=/dev/null: is not a regular file\n"},
              {broken, broken + ":2:1: unknown key 'mode' in [policy] ('mode' belongs at the top of the file, before "
                                "any [table])\n"},
