@@ -13,6 +13,7 @@
 #include "json.hpp"
 #include "linked_openssl.hpp"
 #include "gnutls_check.hpp"
+#include "openssl/apply.hpp"
 
 using namespace tlso;
 using namespace tlso::cli;
@@ -157,6 +158,9 @@ int command_check(int argc, char** argv) {
     if (errors.empty()) {
         Diagnostics more = lint_config(pc.config);
         warnings.insert(warnings.end(), more.begin(), more.end());
+        // A list that asks for anonymous or null-encryption suites: tlsoverride strikes them.
+        Diagnostics unauthenticated = unauthenticated_suites(linked_openssl(), pc.all_layers());
+        warnings.insert(warnings.end(), unauthenticated.begin(), unauthenticated.end());
     }
     if (json) {
         print_json(pc, errors, warnings);

@@ -198,7 +198,7 @@ Diagnostics unauthenticated_suites(const OpenSsl& ssl, const std::vector<const S
         }
         if (unauthenticated)
             notes.push_back({layer->ciphers->origin.location,
-                             "note: ciphers '" + layer->ciphers->value + "' would enable " + std::to_string(unauthenticated) +
+                             "ciphers '" + layer->ciphers->value + "' would enable " + std::to_string(unauthenticated) +
                                  " anonymous or null-encryption suites; tlsoverride never enables them (it applies the "
                                  "list with :!aNULL:!eNULL)"});
     }

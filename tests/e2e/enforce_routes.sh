@@ -118,3 +118,7 @@ out=$(TLSOVERRIDE_CIPHERS='ALL:COMPLEMENTOFALL:@SECLEVEL=0' TLSOVERRIDE_MIN_PROT
 assert_contains "a policy of ALL:COMPLEMENTOFALL:@SECLEVEL=0 does not let a verifying client accept an anonymous server" \
     "$out" "handshake failed"
 assert_contains "... and its @SECLEVEL=0 is a weakening, said as one" "$out" "security level 0 (@SECLEVEL=0 in ciphers from environment)"
+printf '[policy]\nciphers = "ALL:COMPLEMENTOFALL:@SECLEVEL=0"\n' > "$T/anon.toml"
+out=$("$TLSO" check "$T/anon.toml" 2>&1)
+assert_contains "check says when a policy's list would have enabled anonymous or null-encryption suites" "$out" \
+    "anon.toml:2:11: ciphers 'ALL:COMPLEMENTOFALL:@SECLEVEL=0' would enable"
