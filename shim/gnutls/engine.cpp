@@ -25,6 +25,7 @@
 
 #include "core/gnutls_priority.hpp"
 #include "core/log.hpp"
+#include "core/peer.hpp"
 #include "core/process.hpp"
 #include "core/record.hpp"
 #include "preload/engine_entry.hpp"
@@ -302,23 +303,6 @@ void decide(gnutls_session_t s) {
 
 // --- handshake records -------------------------------------------------------------------------
 
-std::string peer_of(int fd) {
-    sockaddr_storage addr;
-    socklen_t len = sizeof addr;
-    if (fd < 0 || getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return {};
-    char host[INET6_ADDRSTRLEN] = "";
-    if (addr.ss_family == AF_INET) {
-        auto* in = reinterpret_cast<sockaddr_in*>(&addr);
-        inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
-        return std::string(host) + ":" + std::to_string(ntohs(in->sin_port));
-    }
-    if (addr.ss_family == AF_INET6) {
-        auto* in6 = reinterpret_cast<sockaddr_in6*>(&addr);
-        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
-        return "[" + std::string(host) + "]:" + std::to_string(ntohs(in6->sin6_port));
-    }
-    return "unix";
-}
 
 // "TLS1.2" -> "TLSv1.2", as OpenSSL's records say it.
 std::string version_name(const char* gnutls_name) {
@@ -349,7 +333,7 @@ void record(gnutls_session_t s, int ret) {
         unsigned type = 0;
         if (g.gnutls_server_name_get(s, name, &size, &type, 0) == 0 && type == GNUTLS_NAME_DNS) r.sni.assign(name, size);
     }
-    r.peer = peer_of(g.gnutls_transport_get_int(s));
+    r.peer = peer_of_socket(g.gnutls_transport_get_int(s));
     r.ok = ret == 0;
     if (r.ok) {
         gnutls_protocol_t version = g.gnutls_protocol_get_version(s);

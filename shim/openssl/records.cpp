@@ -1,33 +1,12 @@
 // One record per handshake, written from the info callback: who, what was
 // negotiated, or why it failed (core/record.cpp words it and adds the hint).
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/peer.hpp"
 #include "openssl/engine.hpp"
 
 namespace tlso {
 namespace {
-
-std::string peer_of(const OpenSsl& ssl, const SSL* s) {
-    int fd = ssl.SSL_get_fd(s);
-    sockaddr_storage addr;
-    socklen_t len = sizeof addr;
-    if (fd < 0 || getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return {};
-    char host[INET6_ADDRSTRLEN] = "";
-    if (addr.ss_family == AF_INET) {
-        auto* in = reinterpret_cast<sockaddr_in*>(&addr);
-        inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
-        return std::string(host) + ":" + std::to_string(ntohs(in->sin_port));
-    }
-    if (addr.ss_family == AF_INET6) {
-        auto* in6 = reinterpret_cast<sockaddr_in6*>(&addr);
-        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
-        return "[" + std::string(host) + "]:" + std::to_string(ntohs(in6->sin6_port));
-    }
-    return "unix";
-}
 
 // The versions this side was willing to speak: its bounds, its method, its options.
 void offered_versions(const OpenSsl& ssl, SSL* s, HandshakeRecord& r) {
@@ -57,7 +36,7 @@ void record(Engine& e, SSL* s, ConnectionState& c, bool ok) {
     r.pid = static_cast<int>(getpid());
     r.role = ssl.SSL_is_server(s) ? Role::Server : Role::Client;
     if (const char* sni = ssl.SSL_get_servername(s, TLSEXT_NAMETYPE_host_name)) r.sni = sni;
-    r.peer = peer_of(ssl, s);
+    r.peer = peer_of_socket(ssl.SSL_get_fd(s));
     r.ok = ok;
     if (ok) {
         r.version = ssl.SSL_get_version(s);
