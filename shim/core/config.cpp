@@ -1,5 +1,7 @@
 #include "core/config.hpp"
 
+#include <type_traits>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -455,15 +457,13 @@ void merge_policy(Settings& into, const Settings& next, Diagnostics& errors) {
             mine = theirs;
         }
     };
-    // for_each_setting walks one object: pair the fields up by name.
-    merge(SettingName{"min_protocol"}, into.min_protocol, next.min_protocol);
-    merge(SettingName{"max_protocol"}, into.max_protocol, next.max_protocol);
-    merge(SettingName{"ciphers"}, into.ciphers, next.ciphers);
-    merge(SettingName{"ciphersuites"}, into.ciphersuites, next.ciphersuites);
-    merge(SettingName{"groups"}, into.groups, next.groups);
-    merge(SettingName{"signature_algorithms"}, into.signature_algorithms, next.signature_algorithms);
-    merge(SettingName{"security_level"}, into.security_level, next.security_level);
-    merge(SettingName{"options"}, into.options, next.options);
+    // for_each_setting walks one object; the same field of `into` is at the same offset,
+    // so the one list of settings (gnutls_priority included) pairs them up.
+    for_each_setting(next, [&](const SettingName& name, const auto& theirs) {
+        using Field = std::remove_cvref_t<decltype(theirs)>;
+        auto offset = reinterpret_cast<const char*>(&theirs) - reinterpret_cast<const char*>(&next);
+        merge(name, *reinterpret_cast<Field*>(reinterpret_cast<char*>(&into) + offset), theirs);
+    });
 }
 
 }  // namespace

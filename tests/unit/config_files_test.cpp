@@ -74,6 +74,19 @@ TEST_CASE("a key set in two files is an error at the second, naming the first") 
           again + ":5:16: min_protocol is set twice in [policy]: here and at " + main + ":5:16" + tail);
 }
 
+TEST_CASE("every setting of the one list is merged across files, gnutls_priority too") {
+    Tree t;
+    std::string main = t.write("config.toml", "[policy]\ngnutls_priority = \"%COMPAT\"\n");
+    std::string again = t.write("conf.d/50-again.toml", "[policy]\ngnutls_priority = \"%NO_TICKETS\"\n");
+    CHECK(texts(load_configuration(main).errors).find(again + ":2:19: gnutls_priority is set twice in [policy]") == 0);
+    Tree u;
+    std::string only = u.write("config.toml", "[policy]\nmin_protocol = \"TLSv1.2\"\n");
+    u.write("conf.d/50-gnutls.toml", "[policy]\ngnutls_priority = \"%COMPAT\"\n");
+    LoadedConfig loaded = load_configuration(only);
+    REQUIRE(loaded.config.policy.gnutls_priority);
+    CHECK(loaded.config.policy.gnutls_priority->value == "%COMPAT");
+}
+
 TEST_CASE("a key written in one file beats a profile set in another, in either order; two profiles clash") {
     Tree t;
     std::string main = t.write("config.toml", "[policy]\nprofile = \"old\"\n");
