@@ -52,7 +52,11 @@ refused_mark() {
     esac
 }
 
-for program in wget git gnutls_cli lftp apt; do
+# git's TLS is libcurl's: under a preloaded ASan runtime it deadlocks in setlocale before
+# any TLS, as curl does (docs/hardening.md), so the sanitizer run leaves it out.
+programs="wget git gnutls_cli lftp apt"
+[ -n "${SANITIZED:-}" ] && programs="wget gnutls_cli lftp apt" && echo "# skip git under ASan: libcurl's setlocale deadlock (docs/hardening.md)"
+for program in $programs; do
     name=${program/_/-}
     if [ "$program" != apt ]; then
         out=$(${program}_run tls13)
@@ -70,8 +74,10 @@ done
 
 # Default mode yields to what the program wrote itself: git's TLSv1.3-only string
 # stands (only enforce overrides it).
-out=$(TLSOVERRIDE_MIN_PROTOCOL=TLSv1.2 preload git_run tls13)
-assert_contains "default mode leaves git's own TLSv1.3-only choice standing" "$out" "gnutls_handshake() failed"
+if [ -z "${SANITIZED:-}" ]; then
+    out=$(TLSOVERRIDE_MIN_PROTOCOL=TLSv1.2 preload git_run tls13)
+    assert_contains "default mode leaves git's own TLSv1.3-only choice standing" "$out" "gnutls_handshake() failed"
+fi
 
 # The operator's own GnuTLS tokens, appended last.
 out=$(TLSOVERRIDE_MODE=enforce TLSOVERRIDE_GNUTLS_PRIORITY=-VERS-ALL:+VERS-TLS1.2 preload gnutls_cli_run tls13)
@@ -101,8 +107,10 @@ assert_contains "a failed GnuTLS handshake gets a record with the alert" "$out" 
     'handshake FAILED: client wget peer=127.0.0.1:'"$PORT"' sni=localhost alert="error in protocol version" (received)'
 assert_contains "... and a hint naming the setting" "$out" \
     'offered=TLSv1.3-TLSv1.3 ciphers=0 hint: no protocol version in common; this side offered TLSv1.3-TLSv1.3: set min_protocol = "TLSv1"'
-out=$(TLSOVERRIDE_LOG_HANDSHAKES=1 TLSOVERRIDE_LOG_FORMAT=json preload git_run)
-assert_contains "git's helper gets a JSON record under its own name" "$out" '"program":"git-remote-https"'
+if [ -z "${SANITIZED:-}" ]; then
+    out=$(TLSOVERRIDE_LOG_HANDSHAKES=1 TLSOVERRIDE_LOG_FORMAT=json preload git_run)
+    assert_contains "git's helper gets a JSON record under its own name" "$out" '"program":"git-remote-https"'
+fi
 
 # --- a host rule, by the client's server name ------------------------------------------
 cat > "$T/hosts.toml" <<EOF
