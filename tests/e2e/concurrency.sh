@@ -78,7 +78,11 @@ done
     printf '[policy]\nmin_protocol = "TLSv1.2"\n'
     for i in $(seq 1 900); do printf '[[rule]]\nhost = ["h%d.example", "*.d%d.example"]\nciphers = "ECDHE+AESGCM"\n' "$i" "$i"; done
 } > "$T/big.toml"
-for delay in 0 1000 3000; do
+# (Not under the sanitizers: GCC 12's ASan does not lock its allocator around fork(), see
+# above, and TSan does not support fork() in a multi-threaded start either.)
+delays="0 1000 3000"
+[ -n "${SANITIZED:-}" ] && delays="" && echo "# skip the fork during the first OpenSSL call under ${SANITIZED}"
+for delay in $delays; do
     out=$(TLSOVERRIDE_CONFIG=$T/big.toml preload timeout 60 "$B/tests/forkstart" "$delay" "$PORT" 2>&1)
     # The child's pinned TLSv1 method is replaced: it speaks TLSv1.2 or TLSv1.3, never TLSv1.
     case "$out" in "child: connected TLSv1.2" | "child: connected TLSv1.3") got=policy ;; *) got=$out ;; esac
