@@ -51,7 +51,6 @@ Process* start() {
     for (std::size_t i = 0; i < pc.config.rules.size(); i++) {
         bool per_connection = names_host_or_role(pc.config.rules[i]);
         p->connection_rules |= per_connection;
-        p->connection_bounds |= per_connection && pc.layer(i).names_a_bound();
     }
     p->governing = anything || p->records;
     p->log.write(LogLevel::Debug, "configuration: " + (pc.path.empty() ? std::string("environment only") : pc.path) +

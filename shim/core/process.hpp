@@ -27,7 +27,6 @@ struct Process {
     std::string error;              // non-empty: the configuration is bad and contexts fail closed
     bool governing = false;         // something to apply or to observe
     bool connection_rules = false;  // some rule names a host or a role: decide again per connection
-    bool connection_bounds = false; // ... and one of those sets a protocol bound
     std::atomic<bool> warned_weak{false};
 
     const Settings& layer(std::optional<std::size_t> rule) const { return loaded.layer(rule); }

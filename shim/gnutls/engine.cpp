@@ -10,11 +10,8 @@
 // _append). What is kept per session and per cache (the program's own string, the
 // role, the server name) is kept only when a host or role rule or handshake
 // records need it.
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <pthread.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,6 +23,7 @@
 #include "core/gnutls_priority.hpp"
 #include "core/log.hpp"
 #include "core/peer.hpp"
+#include "core/policy.hpp"
 #include "core/process.hpp"
 #include "core/record.hpp"
 #include "preload/engine_entry.hpp"
@@ -84,7 +82,8 @@ void after_fork() { pthread_mutex_unlock(&E->lock); }
 const Gnutls& gnutls() { return *E->g; }
 
 std::optional<std::size_t> rule_for(std::optional<Role> role, std::optional<std::string_view> host) {
-    return first_matching_rule(E->core.rules(), E->core.target(role, host));
+    // The same decision as the OpenSSL adapter and explain: through the rule index.
+    return connection_rule(E->core.loaded.rule_index, E->core.target(role, host));
 }
 
 const std::string& tokens_of(std::optional<std::size_t> rule) { return E->tokens[rule ? *rule + 1 : 0]; }
