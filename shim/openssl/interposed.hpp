@@ -1,7 +1,7 @@
 // The one list of OpenSSL functions the preload library exports and interposes.
-// Everything else is generated from it: the typed tables (symbols.hpp), the
-// wrappers (preload/interpose.cpp), the export map (preload/exports.map.in) and the
-// test of the exported symbols. No includes: the export map is made from this file
+// The typed tables (symbols.hpp), the export map (preload/exports.map.in) and the
+// test of the exported symbols are generated from it; preload/interpose.cpp has one
+// wrapper line per entry. No includes: the export map is made from this file
 // with the C preprocessor alone.
 #pragma once
 

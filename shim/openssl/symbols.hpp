@@ -22,9 +22,8 @@
 
 #include "openssl/interposed.hpp"
 
-// Interposed functions that only some versions have: a process without them
-// never calls them, so their absence does not stop the engine.
-#define TLSO_INTERPOSED_OPTIONAL(X) X(SSL_CTX_new_ex)
+// Of the interposed functions only SSL_CTX_new_ex is version-dependent (3.x only): a
+// 1.1.1 process never calls it, so stage 1 accepts its absence there (resolve.cpp).
 
 // libssl functions the engine calls and never interposes (both ABIs).
 #define TLSO_LIBSSL_USED(X)                                                                 \
