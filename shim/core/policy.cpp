@@ -92,13 +92,13 @@ std::optional<Protocol> enforce_bound(const Settings& policy, Bound which, std::
     return empties ? std::nullopt : requested;
 }
 
-std::vector<Protocol> protected_versions(const Settings& policy) {
-    if (!policy.names_a_bound()) return {};
+Protocols protected_versions(const Settings& policy) {
+    Protocols inside;
+    if (!policy.names_a_bound()) return inside;
     Protocol low = policy.min_protocol ? policy.min_protocol->value : Protocol::TLSv1;
     Protocol high = policy.max_protocol ? policy.max_protocol->value : Protocol::TLSv1_3;
-    std::vector<Protocol> inside;
     for (Protocol p : all_protocols)
-        if (p >= low && p <= high) inside.push_back(p);
+        if (p >= low && p <= high) inside.add(p);
     return inside;
 }
 

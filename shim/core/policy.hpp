@@ -65,8 +65,22 @@ enum class Bound { Min, Max };
 // policy's range, in which case the policy's range wins for that bound too.
 std::optional<Protocol> enforce_bound(const Settings& policy, Bound which, std::optional<Protocol> requested);
 
+// Some of the four protocol versions, in order. No allocation: enforce asks for
+// them at every handshake's start.
+class Protocols {
+public:
+    void add(Protocol p) { versions_[count_++] = p; }
+    const Protocol* begin() const { return versions_.data(); }
+    const Protocol* end() const { return versions_.data() + count_; }
+    bool empty() const { return count_ == 0; }
+
+private:
+    std::array<Protocol, all_protocols.size()> versions_{};
+    std::size_t count_ = 0;
+};
+
 // The versions a program may not switch off with SSL_OP_NO_TLSv1_x: those inside
 // the policy's range, when the policy names a bound.
-std::vector<Protocol> protected_versions(const Settings& policy);
+Protocols protected_versions(const Settings& policy);
 
 }  // namespace tlso

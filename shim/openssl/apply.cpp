@@ -35,6 +35,17 @@ private:
     SSL_CONF_CTX* cctx_;
 };
 
+// Anonymous (aNULL) and null-encryption (eNULL) suites in a cipher list as set.
+int unauthenticated_in(const OpenSsl& ssl, const void* ciphers) {
+    const auto* list = static_cast<const OPENSSL_STACK*>(ciphers);
+    int n = list ? ssl.OPENSSL_sk_num(list) : 0, unauthenticated = 0;
+    for (int i = 0; i < n; i++) {
+        const auto* c = static_cast<const SSL_CIPHER*>(ssl.OPENSSL_sk_value(list, i));
+        unauthenticated += ssl.SSL_CIPHER_get_auth_nid(c) == NID_auth_null || ssl.SSL_CIPHER_get_cipher_nid(c) == NID_undef;
+    }
+    return unauthenticated;
+}
+
 std::string fix_for(std::string_view key) {
     if (key == "ciphers") return " (list what OpenSSL accepts with: openssl ciphers -v 'LIST')";
     if (key == "ciphersuites") return " (TLS 1.3 suites are named like TLS_AES_256_GCM_SHA384; see openssl ciphers -s -tls1_3)";
@@ -90,13 +101,19 @@ Diagnostics apply(const OpenSsl& ssl, SSL_CTX* ctx, SSL* s, const Settings& sett
             if (options.empty()) return;
             value = value_text(options);
         }
+        if (seen && !seen->insert(std::string(name.conf_command) + "=" + value).second) return;
+        if (!conf.run(name.conf_command, value)) {
+            failed.push_back(rejection(ssl, name.key, value_text(field->value), field->origin));
+            return;
+        }
         // A policy never enables anonymous or null-encryption suites, whatever its list
         // says ("ALL:COMPLEMENTOFALL" would let a verifying client accept a server with
-        // no certificate): they are struck off the end, where nothing re-adds them.
-        if (name.key == "ciphers") value += ":!aNULL:!eNULL";
-        if (seen && !seen->insert(std::string(name.conf_command) + "=" + value).second) return;
-        if (!conf.run(name.conf_command, value))
-            failed.push_back(rejection(ssl, name.key, value_text(field->value), field->origin));
+        // no certificate): a list that brought some in is set again with them struck
+        // off the end, where nothing re-adds them. (Checking the list as set costs a
+        // few hundred instructions; parsing the two exclusions every time, 24,000.)
+        if (name.key == "ciphers" &&
+            unauthenticated_in(ssl, ctx ? static_cast<const void*>(ssl.SSL_CTX_get_ciphers(ctx)) : ssl.SSL_get_ciphers(s)))
+            conf.run(name.conf_command, value + ":!aNULL:!eNULL");
     });
     if (failed.empty() && settings.security_level) set_level(settings.security_level->value);
     return failed;
@@ -190,13 +207,7 @@ Diagnostics unauthenticated_suites(const OpenSsl& ssl, const std::vector<const S
         // As written, at level 0 (a list's own @SECLEVEL still applies): what it asks for.
         ssl.real.SSL_CTX_set_security_level(scratch, 0);
         if (!ssl.real.SSL_CTX_set_cipher_list(scratch, layer->ciphers->value.c_str())) continue;
-        const auto* list = reinterpret_cast<const OPENSSL_STACK*>(ssl.SSL_CTX_get_ciphers(scratch));
-        int n = ssl.OPENSSL_sk_num(list), unauthenticated = 0;
-        for (int i = 0; i < n; i++) {
-            const auto* c = static_cast<const SSL_CIPHER*>(ssl.OPENSSL_sk_value(list, i));
-            unauthenticated += ssl.SSL_CIPHER_get_auth_nid(c) == NID_auth_null || ssl.SSL_CIPHER_get_cipher_nid(c) == NID_undef;
-        }
-        if (unauthenticated)
+        if (int unauthenticated = unauthenticated_in(ssl, ssl.SSL_CTX_get_ciphers(scratch)))
             notes.push_back({layer->ciphers->origin.location,
                              "ciphers '" + layer->ciphers->value + "' would enable " + std::to_string(unauthenticated) +
                                  " anonymous or null-encryption suites; tlsoverride never enables them (it applies the "

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -59,8 +60,12 @@ struct Engine {
     std::string error;  // non-empty: contexts fail closed (the configuration, or OpenSSL's checks of it)
     int context_slot = -1, connection_slot = -1;
     int error_library = 0;
+    std::once_flag error_strings;  // registered with OpenSSL on the first error (start.cpp)
     std::atomic<bool> logged_rejection{false};
     std::atomic<bool> said_dtls{false};
+    // Set once the program installs an info callback of its own: until then our
+    // callback, which runs a dozen times per handshake, looks for none.
+    std::atomic<bool> program_callbacks{false};
     InfoCallback info_callback = nullptr;  // ours (hooks.cpp)
 
     Engine(Process& p, const Stage1* s) : core(p), stage1(s), ssl(s->openssl) {}

@@ -52,6 +52,7 @@ void program_set(SSL* s, SettingId id) {
 void on_info(const SSL* cs, int where, int ret);
 
 InfoCallback program_callback_of(const SSL* s) {
+    if (!E->program_callbacks.load(std::memory_order_acquire)) return nullptr;
     if (const ConnectionState* c = E->existing_connection_state(s); c && c->program_callback) return c->program_callback;
     const ContextState* st = E->state_of(ssl().SSL_get_SSL_CTX(s));
     return st ? st->program_callback : nullptr;
@@ -215,6 +216,7 @@ int engine_SSL_set_ssl_method(SSL* s, const SSL_METHOD* m) {
 void engine_SSL_CTX_set_info_callback(SSL_CTX* c, InfoCallback cb) {
     if (ContextState* st = E->state_of(c); st && st->observed) {
         st->program_callback = cb;
+        E->program_callbacks.store(true, std::memory_order_release);
         return;
     }
     ssl().real.SSL_CTX_set_info_callback(c, cb);
@@ -230,6 +232,7 @@ void engine_SSL_set_info_callback(SSL* s, InfoCallback cb) {
                              : nullptr;
     if (c) {
         c->program_callback = cb;
+        E->program_callbacks.store(true, std::memory_order_release);
         return;
     }
     ssl().real.SSL_set_info_callback(s, cb);

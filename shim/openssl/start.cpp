@@ -77,8 +77,11 @@ const Settings* Engine::settings_of(const SSL* s) const {
 
 // Leaves an OpenSSL error on the queue so the program reports a TLS set-up error.
 // 3.x raises with ERR_new/ERR_set_error; 1.1.1 with ERR_put_error (a macro in 3.x).
+// The error strings are registered with the first error raised (30,000
+// instructions a process that never fails closed does not spend).
 SSL_CTX* fail_closed(Engine& e, const char* function, const std::string& why) {
     const OpenSsl& ssl = *e.ssl;
+    std::call_once(e.error_strings, [&] { register_error_strings(e); });
     if (ssl.ERR_new) {
         ssl.ERR_new();
         ssl.ERR_set_debug("tlsoverride", 0, function);
@@ -98,7 +101,6 @@ Engine* start_engine(const Stage1* stage1, InfoCallback on_info) {
     e->context_slot = ssl.CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, nullptr, nullptr, nullptr, free_context_state);
     e->connection_slot =
         ssl.CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, nullptr, nullptr, dup_connection_state, free_connection_state);
-    register_error_strings(*e);
     e->error = core.error;
     // With rules, every layer's values are checked now on a scratch context (1.2M
     // instructions, once): a bad value anywhere fails the process, as `check` does.

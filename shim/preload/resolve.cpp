@@ -11,6 +11,12 @@
 // the global scope and RTLD_NEXT returns NULL although our hooks are being called:
 // then the already-loaded libssl (3, then 1.1) is opened with RTLD_NOLOAD (it is
 // never loaded by us) and searched directly.
+//
+// The interposed functions' real counterparts are found with dlsym, so a wrapper
+// passes its call on to whatever comes next (another interposer, or OpenSSL). The
+// functions the engine only calls are then looked up in the symbol table of the
+// library the first of them came from (preload/symbol_table.hpp: a tenth of
+// dlsym's cost, make bench figures 2 and 8), and by dlsym where that has nothing.
 #include "preload/resolve.hpp"
 
 #include <dlfcn.h>
@@ -19,6 +25,7 @@
 #include <string.h>
 
 #include "preload/stage1.hpp"
+#include "preload/symbol_table.hpp"
 
 namespace {
 
@@ -37,14 +44,38 @@ bool resolve(F& slot, void* handle, const char* name) {
     return slot != nullptr;
 }
 
+// libssl or libcrypto as dlsym(handle) reaches it: its own symbol table once the
+// first name has shown which library that is.
+class Library {
+public:
+    explicit Library(void* handle) : handle_(handle) {}
+    void* find(const char* name) {
+        if (void* p = table_.find(name)) return p;
+        void* p = ::find(handle_, name);
+        if (p && !table_.ready()) table_ = SymbolTable(p);
+        return p;
+    }
+
+private:
+    void* handle_;
+    SymbolTable table_;
+};
+
+template <class F>
+bool resolve(F& slot, Library& library, const char* name) {
+    if (!slot) slot = reinterpret_cast<F>(library.find(name));
+    return slot != nullptr;
+}
+
 void resolve_interposed(void* ssl) {
 #define TLSO_FIND(name) resolve(table.real.name, ssl, #name);
     TLSO_INTERPOSED(TLSO_FIND)
 #undef TLSO_FIND
 }
 
-bool resolve_used(void* ssl, void* crypto) {
+bool resolve_used(void* ssl_handle, void* crypto_handle) {
     bool ok = true;
+    Library ssl(ssl_handle), crypto(crypto_handle);
 #define TLSO_REQUIRED_SSL(name) ok &= resolve(table.name, ssl, #name);
     TLSO_LIBSSL_USED(TLSO_REQUIRED_SSL)
 #undef TLSO_REQUIRED_SSL

@@ -122,7 +122,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     const Settings& s = pc.layer(rule);
     weakens_security(s);
-    std::vector<Protocol> inside = protected_versions(s);
+    Protocols inside = protected_versions(s);
     for (Protocol p : inside) {
         REQUIRE(!s.min_protocol || p >= s.min_protocol->value);
         REQUIRE(!s.max_protocol || p <= s.max_protocol->value);

@@ -19,7 +19,7 @@ Settings range(std::optional<Protocol> min, std::optional<Protocol> max) {
     return s;
 }
 
-std::string names(const std::vector<Protocol>& versions) {
+std::string names(const Protocols& versions) {
     std::string out;
     for (Protocol p : versions) out += (out.empty() ? "" : " ") + std::string(protocol_name(p));
     return out;
