@@ -69,9 +69,12 @@ void print_ciphers(const Findings& findings, std::FILE* out) {
     table.print(out);
 }
 
+// Groups are offered one at a time at the highest version only: which ones a server
+// takes can differ between versions, and below TLSv1.3 OpenSSL 3.0 names only EC groups.
 void print_groups(const Findings& findings, std::FILE* out) {
+    std::fprintf(out, "Groups (tested at %s)\n", std::string(version_name(*findings.highest())).c_str());
     Table table;
-    table.add({"Group", "Accepted at " + std::string(version_name(*findings.highest()))});
+    table.add({"Group", "Accepted"});
     for (const GroupFinding& group : findings.groups)
         table.add({group.name, group.accepted ? (group.name == findings.preferred_group ? "yes, preferred" : "yes") : "no"});
     table.print(out);
@@ -227,6 +230,7 @@ void print_json(const Report& report, std::FILE* out) {
         {"ciphers", per_version([&](Version v) { return cipher_list(findings.at(v).ciphers); })},
         {"server_order", per_version([&](Version v) { return json_bool(findings.at(v).server_order); })},
         {"groups", group_list(findings.groups)},
+        {"groups_tested_at", json_string(version_name(*findings.highest()))},
         {"preferred_group", findings.preferred_group.empty() ? "null" : json_string(findings.preferred_group)},
         {"certificate", certificate_object(findings.certificate())},
         // A TLSv1.3-only server cannot fail a client over RFC 5746: true, as for a supporting one.

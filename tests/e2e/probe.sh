@@ -87,9 +87,11 @@ assert_eq "TLSv1.2-only: exactly the three ciphers, in the server's order (-serv
 assert_eq "TLSv1.2-only: the server's own order is detected" \
     "$(printf '%s' "$json_out" | json 'd["server_order"]["TLSv1.2"]')" "True"
 assert_eq "TLSv1.2-only: the JSON has every key of the contract" \
-    "$(printf '%s' "$json_out" | json 'all(k in d for k in ("host", "port", "sni", "protocols", "ciphers", "server_order", "groups", "certificate", "secure_renegotiation", "suggested_rule", "handshakes", "elapsed_ms"))')" "True"
+    "$(printf '%s' "$json_out" | json 'all(k in d for k in ("host", "port", "sni", "protocols", "ciphers", "server_order", "groups", "groups_tested_at", "certificate", "secure_renegotiation", "suggested_rule", "handshakes", "elapsed_ms"))')" "True"
 assert_eq "TLSv1.2-only: N ciphers cost N + 1 handshakes, plus the order check, groups and rule check" \
     "$(printf '%s' "$json_out" | json 'd["handshakes"] >= 4 + 4')" "True"
+assert_eq "TLSv1.2-only: the JSON says the groups were tested at TLSv1.2" \
+    "$(printf '%s' "$json_out" | json 'd["groups_tested_at"]')" "TLSv1.2"
 assert_eq "TLSv1.2-only: X25519 is among the groups" \
     "$(printf '%s' "$json_out" | json '"X25519" in d["groups"]')" "True"
 assert_eq "TLSv1.2-only: the certificate is the test server's" \
@@ -110,6 +112,7 @@ assert_not_contains "TLSv1.2-only: no security level when none is needed" "$RULE
 text=$("$TLSO" probe 127.0.0.1:$TLS12)
 assert_contains "text: protocols in aligned columns" "$text" "TLSv1.2   yes       yes"
 assert_contains "text: the server's first choice is marked preferred" "$text" "TLSv1.2   preferred   128  AES128-SHA"
+assert_contains "text: the groups say at which version they were tested" "$text" "Groups (tested at TLSv1.2)"
 assert_contains "text: the rule is ready to paste" "$text" "[[rule]]"
 assert_contains "text: whether OpenSSL 3's defaults connect without a rule" "$text" "OpenSSL 3 defaults, no rule      connects with TLSv1.2"
 assert_contains "text: the handshake count and the time" "$text" " handshakes in "
@@ -166,6 +169,10 @@ assert_eq "TLSv1.3-only: the three default ciphersuites" \
     "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
 assert_eq "TLSv1.3-only: groups include X25519 and ffdhe2048, X25519 preferred" \
     "$(printf '%s' "$out" | json '"X25519" in d["groups"] and "ffdhe2048" in d["groups"] and d["preferred_group"]')" "X25519"
+assert_eq "TLSv1.3-only: the JSON says the groups were tested at TLSv1.3" \
+    "$(printf '%s' "$out" | json 'd["groups_tested_at"]')" "TLSv1.3"
+assert_contains "TLSv1.3-only: the text says the groups were tested at TLSv1.3" \
+    "$("$TLSO" probe 127.0.0.1:$PORT)" "Groups (tested at TLSv1.3)"
 assert_contains "TLSv1.3-only: the rule's floor is TLSv1.3" "$(printf '%s' "$out" | json 'd["suggested_rule"]["toml"]')" 'min_protocol = "TLSv1.3"'
 assert_eq "TLSv1.3-only: OpenSSL 3's defaults connect without a rule" \
     "$(printf '%s' "$out" | json 'd["default_client"]["connects"]')" "True"
