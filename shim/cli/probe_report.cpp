@@ -207,7 +207,10 @@ std::string justified(std::string value_json, const std::string& why) {
 // and as the TOML text to paste: {"name", "host", "min_protocol", ..., "toml"}.
 std::string rule_object(const SuggestedRule& rule) {
     std::string text = "{\"name\": " + json_string(rule.name);
-    text += ", \"host\": " + justified("[" + json_string(rule.host.value) + "]", rule.host.why);
+    if (rule.host)
+        text += ", \"host\": " + justified("[" + json_string(rule.host->value) + "]", rule.host->why);
+    else
+        text += ", \"host\": null, \"no_host_why\": " + json_string(rule.no_host_why);
     text += ", \"min_protocol\": " + justified(json_string(version_name(rule.min_protocol.value)), rule.min_protocol.why);
     if (rule.ciphers) text += ", \"ciphers\": " + justified(json_string(rule.ciphers->value), rule.ciphers->why);
     if (rule.ciphersuites) text += ", \"ciphersuites\": " + justified(json_string(rule.ciphersuites->value), rule.ciphersuites->why);

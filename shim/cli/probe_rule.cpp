@@ -52,9 +52,21 @@ std::optional<Justified<std::string>> choose_option(const Findings& findings) {
                                   "\"unsafe legacy renegotiation disabled\""};
 }
 
-Justified<std::string> choose_host(const RuleTarget& target) {
-    if (!target.sni.empty()) return {target.sni, "the server name (SNI) clients send to this server"};
-    return {target.host, "the address probed; clients that connect by address send no name and are not matched"};
+// A host rule matches the server name the client sends (core/rules.cpp's rule_matches
+// on SSL_get_servername()), and a client that connects to an address sends none
+// (RFC 6066 allows no address literal there; curl, python and OpenSSL's s_client send
+// nothing), so a host key naming the address would never match. Without a name the
+// rule can only be narrowed by program, which the probe cannot know.
+void choose_host(SuggestedRule& rule, const RuleTarget& target) {
+    if (!target.sni.empty()) {
+        rule.host = Justified<std::string>{target.sni, "the server name (SNI) clients send to this server"};
+        return;
+    }
+    rule.no_host_why = "clients that connect to " + target.host +
+                       " by address send no server name (SNI), the only thing a host key matches; "
+                       "as written the rule applies to every connection of every program, as [policy] would: "
+                       "add program = [\"NAME\"] to keep it to the program that connects there, "
+                       "or probe with --sni NAME if its clients send a name";
 }
 
 // A client made the way the library makes one: OpenSSL 3's defaults, then the rule's
@@ -135,7 +147,7 @@ SuggestedRule suggest_rule(const Findings& findings, Server& server, const RuleT
     SuggestedRule rule;
     rule.name = "probe of " + (target.sni.empty() || target.sni == target.host ? target.endpoint
                                                                               : target.sni + " at " + target.endpoint);
-    rule.host = choose_host(target);
+    choose_host(rule, target);
     rule.min_protocol = choose_min_protocol(findings);
     std::vector<std::string> defaults = default_cipher_names();
     Version highest = *findings.highest();
@@ -150,10 +162,9 @@ SuggestedRule suggest_rule(const Findings& findings, Server& server, const RuleT
 }
 
 std::string rule_toml(const SuggestedRule& rule) {
-    std::vector<std::pair<std::string, std::string>> lines{
-        {"host = [" + toml_string(rule.host.value) + "]", rule.host.why},
-        {"min_protocol = " + toml_string(version_name(rule.min_protocol.value)), rule.min_protocol.why},
-    };
+    std::vector<std::pair<std::string, std::string>> lines;
+    if (rule.host) lines.push_back({"host = [" + toml_string(rule.host->value) + "]", rule.host->why});
+    lines.push_back({"min_protocol = " + toml_string(version_name(rule.min_protocol.value)), rule.min_protocol.why});
     if (rule.ciphers) lines.push_back({"ciphers = " + toml_string(rule.ciphers->value), rule.ciphers->why});
     if (rule.ciphersuites)
         lines.push_back({"ciphersuites = " + toml_string(rule.ciphersuites->value), rule.ciphersuites->why});
@@ -167,6 +178,7 @@ std::string rule_toml(const SuggestedRule& rule) {
     for (const auto& line : lines)
         if (line.first.size() <= widest_aligned) width = std::max(width, line.first.size());
     std::string text = "[[rule]]\nname = " + toml_string(rule.name) + "\n";
+    if (!rule.host) text += "# no host key: " + rule.no_host_why + "\n";
     for (const auto& [setting, why] : lines)
         text += setting + std::string(std::max(width, setting.size()) - setting.size() + 2, ' ') + "# why: " + why + "\n";
     return text;

@@ -18,7 +18,8 @@ struct Justified {
 
 struct SuggestedRule {
     std::string name;
-    Justified<std::string> host;
+    std::optional<Justified<std::string>> host;  // the server name (SNI); none for an address without --sni
+    std::string no_host_why;                     // why there is no host key, when there is none
     Justified<Version> min_protocol;
     std::optional<Justified<std::string>> ciphers;
     std::optional<Justified<std::string>> ciphersuites;

@@ -140,6 +140,47 @@ else
     not_ok "seed: $LIB is missing"
 fi
 
+# An address target (issue 15): clients that connect by address send no server name
+# (SNI), and host rules match only that name, so the rule has no host key and says why;
+# pasted into a file, it lets the pinned TLSv1 client in, which connects by address.
+out=$("$TLSO" probe 127.0.0.1:$TLS12 --json)
+ADDR_RULE=$(printf '%s' "$out" | json 'd["suggested_rule"]["toml"]')
+assert_not_contains "address: no host key, which could never match" "$ADDR_RULE" 'host = '
+assert_contains "address: the rule says why it has no host key" "$ADDR_RULE" \
+    "# no host key: clients that connect to 127.0.0.1 by address send no server name (SNI)"
+assert_contains "address: the rule says how to narrow it to a program" "$ADDR_RULE" 'add program = ["NAME"]'
+assert_eq "address: the JSON host is null, with the reason beside it" \
+    "$(printf '%s' "$out" | json 'd["suggested_rule"]["host"] is None and "SNI" in d["suggested_rule"]["no_host_why"]')" "True"
+if [ -e "$LIB" ]; then
+    printf '%s\n' "$ADDR_RULE" >"$T/address.toml"
+    "$TLSO" check "$T/address.toml" >/dev/null 2>&1
+    assert_eq "address: the suggested rule passes tlsoverride check" "$?" 0
+    out=$(TLSOVERRIDE_CONFIG=$T/address.toml preload $OLDCLIENT --method tls1 $TLS12 2>&1)
+    assert_contains "address: with the rule the pinned TLSv1 client, sending no SNI, connects with TLSv1.2" \
+        "$out" "connected TLSv1.2"
+fi
+# The same for an IPv6 literal; with --sni, a host rule for that name is right.
+log6=$(mktemp "$T/server6.XXXXXX")
+openssl s_server -6 -accept '[::1]:0' -cert "$CERTS/server.pem" -key "$CERTS/server.key" -www -tls1_2 \
+    >"$log6" 2>&1 </dev/null &
+SERVER_PIDS="$SERVER_PIDS $!"
+PORT6=
+for i in $(seq 1 100); do
+    PORT6=$(sed -n 's/^ACCEPT \[::1\]:\([0-9]*\)$/\1/p' "$log6")
+    [ -n "$PORT6" ] && break
+    sleep 0.05
+done
+if [ -n "$PORT6" ]; then
+    rule6=$("$TLSO" probe "[::1]:$PORT6" --json | json 'd["suggested_rule"]["toml"]')
+    assert_not_contains "IPv6 address: no host key" "$rule6" 'host = '
+    assert_contains "IPv6 address: the rule says why" "$rule6" "# no host key: clients that connect to ::1 by address"
+    rule6=$("$TLSO" probe "[::1]:$PORT6" --sni v6.legacy.test --json | json 'd["suggested_rule"]["toml"]')
+    assert_contains "IPv6 address with --sni: the rule matches that name" "$rule6" 'host = ["v6.legacy.test"]'
+    assert_not_contains "IPv6 address with --sni: no note about a missing host key" "$rule6" "# no host key"
+else
+    ok "IPv6 address: skipped, no IPv6 loopback here ($(head -1 "$log6"))"
+fi
+
 # A legacy server: TLSv1 to TLSv1.2 at security level 0, signing with SHA-1 only,
 # which OpenSSL 3 refuses even at TLSv1.2 above level 0.
 start_server -min_protocol TLSv1 -max_protocol TLSv1.2 -sigalgs RSA+SHA1 \
