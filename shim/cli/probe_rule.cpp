@@ -17,12 +17,6 @@ std::string joined(const std::vector<Cipher>& ciphers) {
     return text;
 }
 
-bool shares_any(const std::vector<Cipher>& accepted, const std::vector<std::string>& defaults) {
-    return std::any_of(accepted.begin(), accepted.end(), [&](const Cipher& cipher) {
-        return std::find(defaults.begin(), defaults.end(), cipher.name) != defaults.end();
-    });
-}
-
 // The lowest version the server accepts, but never below TLSv1.2 when it accepts
 // TLSv1.2 or later: this floor is what lifts a client pinned to an older version.
 Justified<Version> choose_min_protocol(const Findings& findings) {
@@ -33,16 +27,6 @@ Justified<Version> choose_min_protocol(const Findings& findings) {
     if (lowest < Version::TLSv1_2)
         return {floor, "the server's lowest version from TLSv1.2 up; lifts clients pinned to older ones"};
     return {floor, "the server's lowest version; lifts clients pinned to older ones"};
-}
-
-// A client negotiates the server's highest version, so only that version's list matters.
-std::optional<Justified<std::string>> choose_cipher_list(const Findings& findings, Version version,
-                                                         const std::vector<std::string>& defaults) {
-    const std::vector<Cipher>& accepted = findings.at(version).ciphers;
-    if (accepted.empty() || shares_any(accepted, defaults)) return std::nullopt;
-    std::string kind = version == Version::TLSv1_3 ? " ciphersuites" : " ciphers";
-    return Justified<std::string>{joined(accepted), "OpenSSL's defaults share none of the server's " +
-                                                        std::string(version_name(version)) + kind};
 }
 
 std::optional<Justified<std::string>> choose_option(const Findings& findings) {
@@ -143,18 +127,32 @@ std::string toml_string(std::string_view text) {
 
 }  // namespace
 
+std::optional<Justified<std::string>> ciphers_beyond_defaults(const Findings& findings, Version version) {
+    const std::vector<Cipher>& accepted = findings.at(version).ciphers;
+    if (accepted.empty()) return std::nullopt;
+    const std::vector<std::string> offered = default_offer(version);
+    bool meets = std::any_of(accepted.begin(), accepted.end(), [&](const Cipher& cipher) {
+        return std::find(offered.begin(), offered.end(), cipher.name) != offered.end();
+    });
+    if (meets) return std::nullopt;
+    const std::string list = joined(accepted);
+    const std::string kind = version == Version::TLSv1_3 ? "ciphersuites" : "ciphers";
+    return Justified<std::string>{list, "the server accepts only " + list + " at " + std::string(version_name(version)) +
+                                            ", and a client on OpenSSL's default " + kind + " offers none of them"};
+}
+
 SuggestedRule suggest_rule(const Findings& findings, Server& server, const RuleTarget& target) {
     SuggestedRule rule;
     rule.name = "probe of " + (target.sni.empty() || target.sni == target.host ? target.endpoint
                                                                               : target.sni + " at " + target.endpoint);
     choose_host(rule, target);
     rule.min_protocol = choose_min_protocol(findings);
-    std::vector<std::string> defaults = default_cipher_names();
+    // A client negotiates the server's highest version, so only that version's list matters.
     Version highest = *findings.highest();
     if (highest == Version::TLSv1_3)
-        rule.ciphersuites = choose_cipher_list(findings, highest, defaults);
+        rule.ciphersuites = ciphers_beyond_defaults(findings, highest);
     else
-        rule.ciphers = choose_cipher_list(findings, highest, defaults);
+        rule.ciphers = ciphers_beyond_defaults(findings, highest);
     rule.option = choose_option(findings);
     rule.check = try_rule(rule, server);
     if (rule.check.failure == Failure::Rejected) lower_security_level(rule, server);

@@ -34,6 +34,12 @@ struct RuleTarget {
     std::string host;      // as given on the command line
 };
 
+// The server's accepted list at VERSION (the one a client negotiates), when a client on
+// OpenSSL 3's defaults offers none of it there and so fails with "no shared cipher":
+// the ciphers (ciphersuites at TLSv1.3) value a rule needs, with its reason. Empty when
+// the defaults meet the server. probe's rule and diagnose's both decide it here.
+std::optional<Justified<std::string>> ciphers_beyond_defaults(const Findings& findings, Version version);
+
 // Needs a scan that found at least one version. Makes one to three more handshakes.
 SuggestedRule suggest_rule(const Findings& findings, Server& server, const RuleTarget& target);
 

@@ -217,4 +217,9 @@ std::vector<std::string> default_cipher_names() {
     return names;
 }
 
+std::vector<std::string> default_offer(Version version) {
+    Context context = make_default_context();
+    return offerable_ciphers(context.get(), version);
+}
+
 }  // namespace tlso::probe

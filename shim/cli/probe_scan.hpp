@@ -56,4 +56,8 @@ Handshake why_nothing_was_accepted(const Findings& findings);
 // The cipher names OpenSSL 3 offers by default, TLSv1.3 ciphersuites included.
 std::vector<std::string> default_cipher_names();
 
+// What a client on OpenSSL 3's defaults puts in a ClientHello for VERSION: its default
+// list, less what that version or the default security level rules out.
+std::vector<std::string> default_offer(Version version);
+
 }  // namespace tlso::probe

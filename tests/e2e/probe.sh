@@ -181,6 +181,27 @@ else
     ok "IPv6 address: skipped, no IPv6 loopback here ($(head -1 "$log6"))"
 fi
 
+# A server whose only cipher is not in OpenSSL's default list (CAMELLIA, RSA key
+# exchange, CBC): a client on the defaults fails with no shared cipher, so the rule
+# names the server's cipher, and with the rule applied an unmodified client connects.
+start_server -cipher CAMELLIA128-SHA256 -no_tls1_3 || exit 1
+out=$("$TLSO" probe 127.0.0.1:$PORT --sni camellia.legacy.test --json)
+assert_eq "outside the defaults: OpenSSL 3's defaults do not connect" \
+    "$(printf '%s' "$out" | json 'd["default_client"]["connects"]')" "False"
+assert_eq "outside the defaults: the JSON rule names the server's cipher" \
+    "$(printf '%s' "$out" | json 'd["suggested_rule"]["ciphers"]["value"]')" "CAMELLIA128-SHA256"
+rule=$(printf '%s' "$out" | json 'd["suggested_rule"]["toml"]')
+assert_contains "outside the defaults: the ciphers line says why" "$(printf '%s\n' "$rule" | grep '^ciphers = ')" \
+    '# why: the server accepts only CAMELLIA128-SHA256 at TLSv1.2, and a client on OpenSSL'"'"'s default ciphers offers none of them'
+if [ -e "$LIB" ]; then
+    printf '%s\n' "$rule" >"$T/camellia.toml"
+    out=$(preload $OLDCLIENT --sni camellia.legacy.test $PORT 2>&1)
+    assert_contains "outside the defaults: without the rule a client on OpenSSL's defaults fails" "$out" "handshake failed"
+    out=$(TLSOVERRIDE_CONFIG=$T/camellia.toml preload $OLDCLIENT --sni camellia.legacy.test $PORT 2>&1)
+    assert_contains "outside the defaults: with the rule it connects with the server's cipher" \
+        "$out" "connected TLSv1.2 CAMELLIA128-SHA256"
+fi
+
 # A legacy server: TLSv1 to TLSv1.2 at security level 0, signing with SHA-1 only,
 # which OpenSSL 3 refuses even at TLSv1.2 above level 0.
 start_server -min_protocol TLSv1 -max_protocol TLSv1.2 -sigalgs RSA+SHA1 \
