@@ -4,6 +4,7 @@
 #pragma once
 
 #include "probe_handshake.hpp"
+#include "probe_progress.hpp"
 
 #include <array>
 #include <optional>
@@ -45,8 +46,9 @@ struct Findings {
     const std::optional<Certificate>& certificate() const;  // at the highest version
 };
 
-// Runs the scan with at most `jobs` handshakes at a time.
-Findings scan(Server& server, int jobs);
+// Runs the scan with at most `jobs` handshakes at a time, telling `progress` each task.
+Findings scan(Server& server, int jobs, Progress& progress);
+Findings scan(Server& server, int jobs);  // without a progress line (diagnose)
 
 // When no version was accepted: the one handshake that best says why, preferring
 // evidence that the server speaks TLS over evidence that it does not, and that over

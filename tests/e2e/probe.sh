@@ -247,6 +247,27 @@ fake_server silent || exit 1
 started=$(date +%s)
 probe_fails "silent server" 5 "did not complete a TLS handshake within 1 s" 127.0.0.1:$PORT --timeout 1
 assert_eq "silent server: gives up after about the timeout" "$(( $(date +%s) - started <= 5 ))" 1
+# On a terminal (script(1) gives the probe a pty) a slow server gets one progress line
+# on standard error, rewritten with \r and erased before the error line; the same run
+# without a terminal prints exactly what it did before, and --json never shows it.
+# --jobs 1 makes the order of the tasks, and so the line, the same on every run.
+PTY_OK='import re, sys; print(bool(re.search(sys.argv[1], sys.stdin.read())))'
+pty=$(script -qec "$TLSO probe 127.0.0.1:$PORT --timeout 0.5 --jobs 1" /dev/null)
+assert_contains "terminal: the line says what is being tested and how far the step is" "$pty" "testing TLSv1.1 ... 1/5"
+assert_contains "terminal: the line reaches the last task of the step" "$pty" "testing OpenSSL 3's defaults ... 4/5"
+assert_eq "terminal: the line is erased before the error line" \
+    "$(printf '%s' "$pty" | $PY -c "$PTY_OK" '\r +\rtlsoverride probe: 127\.0\.0\.1:[0-9]+ accepted the connection but did not')" "True"
+"$TLSO" probe 127.0.0.1:$PORT --timeout 0.5 --jobs 1 >"$T/out" 2>"$T/err"
+assert_eq "not a terminal: no progress and no \\r on standard error" \
+    "$(grep -c "$(printf '\r')\|testing" "$T/err")" "0"
+pty=$(script -qec "$TLSO probe 127.0.0.1:$TLS12" /dev/null)
+assert_contains "terminal, fast server: the report is all there" "$pty" "Checked: a client with OpenSSL 3's defaults and this rule connects"
+assert_eq "terminal, fast server: the line is erased before the report starts" \
+    "$(printf '%s' "$pty" | $PY -c "$PTY_OK" '\r +\rProbe of 127\.0\.0\.1:')" "True"
+pty=$(script -qec "$TLSO probe 127.0.0.1:$TLS12 --json" /dev/null)
+assert_not_contains "terminal, --json: no progress line" "$pty" "testing "
+"$TLSO" probe 127.0.0.1:$TLS12 >"$T/out" 2>"$T/err"
+assert_eq "not a terminal, fast server: nothing on standard error" "$(wc -c <"$T/err")" "0"
 fake_server junk || exit 1
 probe_fails "non-TLS server" 6 "does not speak TLS: it answered \"SSH-2.0-OpenSSH_9.2p1 Debian-2\"" 127.0.0.1:$PORT --timeout 5
 fake_server close || exit 1
