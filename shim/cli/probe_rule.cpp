@@ -48,7 +48,7 @@ void choose_host(SuggestedRule& rule, const RuleTarget& target) {
     }
     rule.no_host_why = "clients that connect to " + target.host +
                        " by address send no server name (SNI), the only thing a host key matches; "
-                       "as written the rule applies to every connection of every program, as [policy] would: "
+                       "so this rule applies to every connection of every program, as [policy] would; "
                        "add program = [\"NAME\"] to keep it to the program that connects there, "
                        "or probe with --sni NAME if its clients send a name";
 }
@@ -176,7 +176,12 @@ std::string rule_toml(const SuggestedRule& rule) {
     for (const auto& line : lines)
         if (line.first.size() <= widest_aligned) width = std::max(width, line.first.size());
     std::string text = "[[rule]]\nname = " + toml_string(rule.name) + "\n";
-    if (!rule.host) text += "# no host key: " + rule.no_host_why + "\n";
+    if (!rule.host) {
+        // One comment line per clause ("; "), so that the reason reads without scrolling.
+        std::string why = rule.no_host_why;
+        for (std::size_t at; (at = why.find("; ")) != std::string::npos;) why.replace(at, 2, ";\n#   ");
+        text += "# no host key: " + why + "\n";
+    }
     for (const auto& [setting, why] : lines)
         text += setting + std::string(std::max(width, setting.size()) - setting.size() + 2, ' ') + "# why: " + why + "\n";
     return text;
