@@ -108,12 +108,6 @@ std::string joined(const std::vector<probe::Cipher>& ciphers) {
     return text;
 }
 
-bool shares_any(const std::vector<probe::Cipher>& accepted, const std::vector<std::string>& defaults) {
-    return std::any_of(accepted.begin(), accepted.end(), [&](const probe::Cipher& c) {
-        return std::find(defaults.begin(), defaults.end(), c.name) != defaults.end();
-    });
-}
-
 bool no_cipher_in_common(const HandshakeRecord& r) {
     return hint_for(r).starts_with("no cipher in common");
 }
@@ -126,11 +120,15 @@ void choose_ciphers(DiagnosedRule& rule, const Findings& findings, Version versi
     if (accepted.empty()) return;
     const std::string list = joined(accepted);
     const std::string kind = version == Version::TLSv1_3 ? "ciphersuites" : "ciphers";
+    // What a client on OpenSSL's defaults would lack, decided as probe decides it.
+    if (auto beyond = probe::ciphers_beyond_defaults(findings, version)) {
+        if (version == Version::TLSv1_3) rule.ciphersuites = beyond;
+        else rule.ciphers = beyond;
+        return;
+    }
     const std::vector<std::string> defaults = probe::default_cipher_names();
     std::string why;
-    if (!shares_any(accepted, defaults))
-        why = "the server accepts only " + list + " at " + name_of(version) + "; none is among OpenSSL's default " + kind;
-    else if (no_cipher_in_common(failed))
+    if (no_cipher_in_common(failed))
         why = failed.program + "'s own " + std::to_string(failed.offered_ciphers) + " ciphers met none of the server's " +
               name_of(version) + " " + kind;
     else if (failed.offered_ciphers > 0 && static_cast<std::size_t>(failed.offered_ciphers) != defaults.size() &&

@@ -7,6 +7,7 @@
 // handshakes, concurrently), probe_rule (the suggestion), probe_report (the output).
 #include "commands.hpp"
 #include "args.hpp"
+#include "probe_progress.hpp"
 #include "probe_report.hpp"
 #include "probe_rule.hpp"
 #include "probe_scan.hpp"
@@ -48,6 +49,9 @@ void print_help(std::FILE* out) {
                "server accepts, its certificate and RFC 5746 support, and ends with a [[rule]] for\n"
                "the configuration file that lets a client with OpenSSL 3's defaults in. PORT\n"
                "defaults to 443; the server name (SNI) defaults to HOST when HOST is a name.\n"
+               "An address gets a rule without a host key: clients send no server name to an\n"
+               "address, and a host key matches only that name. On a terminal, one line on\n"
+               "standard error says what is being tested; it is erased before the report.\n"
                "\n"
                "  --sni NAME         send NAME as the server name (SNI); the rule matches it\n"
                "  --json             print one JSON object instead of text\n"
@@ -167,17 +171,26 @@ int probe(const Options& options) {
     const Endpoint& endpoint = *parsed.endpoint;
     std::string where = endpoint_text(endpoint);
     std::string sni = options.sni.value_or(endpoint.host_is_address ? "" : endpoint.host);
+    // Never with --json, and never where the line could not be rewritten: a pipe or a
+    // file gets exactly the output it got before. Erased before every line printed.
+    Progress progress(!options.json && Progress::terminal());
 
+    progress.started("connecting to " + where);
     Reachable reachable = find_reachable_address(endpoint, options.timeout);
+    progress.erase();
     if (!reachable.resolved) return fail(exit_cannot_resolve, "cannot resolve '" + endpoint.host + "': " + reachable.error);
     if (!reachable.address && reachable.timed_out)
         return fail(exit_timed_out, "no TCP connection to " + where + " within " + describe_timeout(options.timeout));
     if (!reachable.address) return fail(exit_cannot_connect, "cannot connect to " + where + ": " + reachable.error);
 
     Server server(*reachable.address, sni, options.timeout);
-    Findings findings = scan(server, options.jobs);
+    Findings findings = scan(server, options.jobs, progress);
+    progress.erase();
     if (!findings.highest()) return report_nothing_accepted(where, why_nothing_was_accepted(findings), options.timeout);
+    progress.step(0);
+    progress.started("testing the suggested rule");
     SuggestedRule rule = suggest_rule(findings, server, RuleTarget{where, sni, endpoint.host});
+    progress.erase();
 
     auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
     Report report{endpoint.host, endpoint.port, where, sni, reachable.address->text, findings, rule,

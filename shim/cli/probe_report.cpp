@@ -69,9 +69,12 @@ void print_ciphers(const Findings& findings, std::FILE* out) {
     table.print(out);
 }
 
+// Groups are offered one at a time at the highest version only: which ones a server
+// takes can differ between versions, and below TLSv1.3 OpenSSL 3.0 names only EC groups.
 void print_groups(const Findings& findings, std::FILE* out) {
+    std::fprintf(out, "Groups (tested at %s)\n", std::string(version_name(*findings.highest())).c_str());
     Table table;
-    table.add({"Group", "Accepted at " + std::string(version_name(*findings.highest()))});
+    table.add({"Group", "Accepted"});
     for (const GroupFinding& group : findings.groups)
         table.add({group.name, group.accepted ? (group.name == findings.preferred_group ? "yes, preferred" : "yes") : "no"});
     table.print(out);
@@ -204,7 +207,10 @@ std::string justified(std::string value_json, const std::string& why) {
 // and as the TOML text to paste: {"name", "host", "min_protocol", ..., "toml"}.
 std::string rule_object(const SuggestedRule& rule) {
     std::string text = "{\"name\": " + json_string(rule.name);
-    text += ", \"host\": " + justified("[" + json_string(rule.host.value) + "]", rule.host.why);
+    if (rule.host)
+        text += ", \"host\": " + justified("[" + json_string(rule.host->value) + "]", rule.host->why);
+    else
+        text += ", \"host\": null, \"no_host_why\": " + json_string(rule.no_host_why);
     text += ", \"min_protocol\": " + justified(json_string(version_name(rule.min_protocol.value)), rule.min_protocol.why);
     if (rule.ciphers) text += ", \"ciphers\": " + justified(json_string(rule.ciphers->value), rule.ciphers->why);
     if (rule.ciphersuites) text += ", \"ciphersuites\": " + justified(json_string(rule.ciphersuites->value), rule.ciphersuites->why);
@@ -227,6 +233,7 @@ void print_json(const Report& report, std::FILE* out) {
         {"ciphers", per_version([&](Version v) { return cipher_list(findings.at(v).ciphers); })},
         {"server_order", per_version([&](Version v) { return json_bool(findings.at(v).server_order); })},
         {"groups", group_list(findings.groups)},
+        {"groups_tested_at", json_string(version_name(*findings.highest()))},
         {"preferred_group", findings.preferred_group.empty() ? "null" : json_string(findings.preferred_group)},
         {"certificate", certificate_object(findings.certificate())},
         // A TLSv1.3-only server cannot fail a client over RFC 5746: true, as for a supporting one.

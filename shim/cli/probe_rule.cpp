@@ -17,12 +17,6 @@ std::string joined(const std::vector<Cipher>& ciphers) {
     return text;
 }
 
-bool shares_any(const std::vector<Cipher>& accepted, const std::vector<std::string>& defaults) {
-    return std::any_of(accepted.begin(), accepted.end(), [&](const Cipher& cipher) {
-        return std::find(defaults.begin(), defaults.end(), cipher.name) != defaults.end();
-    });
-}
-
 // The lowest version the server accepts, but never below TLSv1.2 when it accepts
 // TLSv1.2 or later: this floor is what lifts a client pinned to an older version.
 Justified<Version> choose_min_protocol(const Findings& findings) {
@@ -35,16 +29,6 @@ Justified<Version> choose_min_protocol(const Findings& findings) {
     return {floor, "the server's lowest version; lifts clients pinned to older ones"};
 }
 
-// A client negotiates the server's highest version, so only that version's list matters.
-std::optional<Justified<std::string>> choose_cipher_list(const Findings& findings, Version version,
-                                                         const std::vector<std::string>& defaults) {
-    const std::vector<Cipher>& accepted = findings.at(version).ciphers;
-    if (accepted.empty() || shares_any(accepted, defaults)) return std::nullopt;
-    std::string kind = version == Version::TLSv1_3 ? " ciphersuites" : " ciphers";
-    return Justified<std::string>{joined(accepted), "OpenSSL's defaults share none of the server's " +
-                                                        std::string(version_name(version)) + kind};
-}
-
 std::optional<Justified<std::string>> choose_option(const Findings& findings) {
     if (*findings.highest() == Version::TLSv1_3 || findings.secure_renegotiation().value_or(true)) return std::nullopt;
     return Justified<std::string>{"UnsafeLegacyServerConnect",
@@ -52,9 +36,21 @@ std::optional<Justified<std::string>> choose_option(const Findings& findings) {
                                   "\"unsafe legacy renegotiation disabled\""};
 }
 
-Justified<std::string> choose_host(const RuleTarget& target) {
-    if (!target.sni.empty()) return {target.sni, "the server name (SNI) clients send to this server"};
-    return {target.host, "the address probed; clients that connect by address send no name and are not matched"};
+// A host rule matches the server name the client sends (core/rules.cpp's rule_matches
+// on SSL_get_servername()), and a client that connects to an address sends none
+// (RFC 6066 allows no address literal there; curl, python and OpenSSL's s_client send
+// nothing), so a host key naming the address would never match. Without a name the
+// rule can only be narrowed by program, which the probe cannot know.
+void choose_host(SuggestedRule& rule, const RuleTarget& target) {
+    if (!target.sni.empty()) {
+        rule.host = Justified<std::string>{target.sni, "the server name (SNI) clients send to this server"};
+        return;
+    }
+    rule.no_host_why = "clients that connect to " + target.host +
+                       " by address send no server name (SNI), the only thing a host key matches; "
+                       "so this rule applies to every connection of every program, as [policy] would; "
+                       "add program = [\"NAME\"] to keep it to the program that connects there, "
+                       "or probe with --sni NAME if its clients send a name";
 }
 
 // A client made the way the library makes one: OpenSSL 3's defaults, then the rule's
@@ -131,18 +127,32 @@ std::string toml_string(std::string_view text) {
 
 }  // namespace
 
+std::optional<Justified<std::string>> ciphers_beyond_defaults(const Findings& findings, Version version) {
+    const std::vector<Cipher>& accepted = findings.at(version).ciphers;
+    if (accepted.empty()) return std::nullopt;
+    const std::vector<std::string> offered = default_offer(version);
+    bool meets = std::any_of(accepted.begin(), accepted.end(), [&](const Cipher& cipher) {
+        return std::find(offered.begin(), offered.end(), cipher.name) != offered.end();
+    });
+    if (meets) return std::nullopt;
+    const std::string list = joined(accepted);
+    const std::string kind = version == Version::TLSv1_3 ? "ciphersuites" : "ciphers";
+    return Justified<std::string>{list, "the server accepts only " + list + " at " + std::string(version_name(version)) +
+                                            ", and a client on OpenSSL's default " + kind + " offers none of them"};
+}
+
 SuggestedRule suggest_rule(const Findings& findings, Server& server, const RuleTarget& target) {
     SuggestedRule rule;
     rule.name = "probe of " + (target.sni.empty() || target.sni == target.host ? target.endpoint
                                                                               : target.sni + " at " + target.endpoint);
-    rule.host = choose_host(target);
+    choose_host(rule, target);
     rule.min_protocol = choose_min_protocol(findings);
-    std::vector<std::string> defaults = default_cipher_names();
+    // A client negotiates the server's highest version, so only that version's list matters.
     Version highest = *findings.highest();
     if (highest == Version::TLSv1_3)
-        rule.ciphersuites = choose_cipher_list(findings, highest, defaults);
+        rule.ciphersuites = ciphers_beyond_defaults(findings, highest);
     else
-        rule.ciphers = choose_cipher_list(findings, highest, defaults);
+        rule.ciphers = ciphers_beyond_defaults(findings, highest);
     rule.option = choose_option(findings);
     rule.check = try_rule(rule, server);
     if (rule.check.failure == Failure::Rejected) lower_security_level(rule, server);
@@ -150,10 +160,9 @@ SuggestedRule suggest_rule(const Findings& findings, Server& server, const RuleT
 }
 
 std::string rule_toml(const SuggestedRule& rule) {
-    std::vector<std::pair<std::string, std::string>> lines{
-        {"host = [" + toml_string(rule.host.value) + "]", rule.host.why},
-        {"min_protocol = " + toml_string(version_name(rule.min_protocol.value)), rule.min_protocol.why},
-    };
+    std::vector<std::pair<std::string, std::string>> lines;
+    if (rule.host) lines.push_back({"host = [" + toml_string(rule.host->value) + "]", rule.host->why});
+    lines.push_back({"min_protocol = " + toml_string(version_name(rule.min_protocol.value)), rule.min_protocol.why});
     if (rule.ciphers) lines.push_back({"ciphers = " + toml_string(rule.ciphers->value), rule.ciphers->why});
     if (rule.ciphersuites)
         lines.push_back({"ciphersuites = " + toml_string(rule.ciphersuites->value), rule.ciphersuites->why});
@@ -167,6 +176,12 @@ std::string rule_toml(const SuggestedRule& rule) {
     for (const auto& line : lines)
         if (line.first.size() <= widest_aligned) width = std::max(width, line.first.size());
     std::string text = "[[rule]]\nname = " + toml_string(rule.name) + "\n";
+    if (!rule.host) {
+        // One comment line per clause ("; "), so that the reason reads without scrolling.
+        std::string why = rule.no_host_why;
+        for (std::size_t at; (at = why.find("; ")) != std::string::npos;) why.replace(at, 2, ";\n#   ");
+        text += "# no host key: " + why + "\n";
+    }
     for (const auto& [setting, why] : lines)
         text += setting + std::string(std::max(width, setting.size()) - setting.size() + 2, ' ') + "# why: " + why + "\n";
     return text;

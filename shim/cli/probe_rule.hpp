@@ -18,7 +18,8 @@ struct Justified {
 
 struct SuggestedRule {
     std::string name;
-    Justified<std::string> host;
+    std::optional<Justified<std::string>> host;  // the server name (SNI); none for an address without --sni
+    std::string no_host_why;                     // why there is no host key, when there is none
     Justified<Version> min_protocol;
     std::optional<Justified<std::string>> ciphers;
     std::optional<Justified<std::string>> ciphersuites;
@@ -32,6 +33,12 @@ struct RuleTarget {
     std::string sni;       // empty: the client sends none
     std::string host;      // as given on the command line
 };
+
+// The server's accepted list at VERSION (the one a client negotiates), when a client on
+// OpenSSL 3's defaults offers none of it there and so fails with "no shared cipher":
+// the ciphers (ciphersuites at TLSv1.3) value a rule needs, with its reason. Empty when
+// the defaults meet the server. probe's rule and diagnose's both decide it here.
+std::optional<Justified<std::string>> ciphers_beyond_defaults(const Findings& findings, Version version);
 
 // Needs a scan that found at least one version. Makes one to three more handshakes.
 SuggestedRule suggest_rule(const Findings& findings, Server& server, const RuleTarget& target);

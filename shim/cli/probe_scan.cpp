@@ -133,12 +133,23 @@ bool accepts_group(Server& server, SSL_CTX* context, Version version, const Grou
     return handshake.connected() && handshake.group == group.nid;
 }
 
+// One unit of the scan's work, and what the progress line calls it.
+struct Task {
+    std::string what;  // "testing TLSv1.1"
+    std::function<void()> run;
+};
+
 // Runs the tasks, at most `jobs` at a time, on the caller's thread and helpers, and
 // returns when all are done. Each task writes only its own slot of the findings.
-void run_concurrently(const std::vector<std::function<void()>>& tasks, int jobs) {
+void run_concurrently(const std::vector<Task>& tasks, int jobs, Progress& progress) {
+    progress.step(static_cast<int>(tasks.size()));
     std::atomic<std::size_t> next{0};
     auto work = [&] {
-        for (std::size_t task; (task = next++) < tasks.size();) tasks[task]();
+        for (std::size_t task; (task = next++) < tasks.size();) {
+            progress.started(tasks[task].what);
+            tasks[task].run();
+            progress.finished();
+        }
     };
     std::size_t workers = std::min(tasks.size(), static_cast<std::size_t>(std::max(jobs, 1)));
     std::vector<std::jthread> helpers;
@@ -147,12 +158,14 @@ void run_concurrently(const std::vector<std::function<void()>>& tasks, int jobs)
 }
 
 // Phase one: each version with everything offered, and OpenSSL's defaults.
-void find_versions(Server& server, SSL_CTX* probe, SSL_CTX* defaults, Findings& findings, int jobs) {
-    std::vector<std::function<void()>> tasks;
+void find_versions(Server& server, SSL_CTX* probe, SSL_CTX* defaults, Findings& findings, int jobs, Progress& progress) {
+    std::vector<Task> tasks;
     for (Version version : all_versions)
-        tasks.emplace_back([&, version] { findings.versions[index_of(version)].first = server.handshake(probe, Offer{version, "", "", ""}); });
-    tasks.emplace_back([&] { findings.default_client = server.handshake(defaults, Offer{}); });
-    run_concurrently(tasks, jobs);
+        tasks.push_back({"testing " + std::string(version_name(version)), [&, version] {
+                             findings.versions[index_of(version)].first = server.handshake(probe, Offer{version, "", "", ""});
+                         }});
+    tasks.push_back({"testing OpenSSL 3's defaults", [&] { findings.default_client = server.handshake(defaults, Offer{}); }});
+    run_concurrently(tasks, jobs, progress);
 }
 
 // The group the server picks from all of them. At TLSv1.3 the first handshake offered
@@ -166,39 +179,45 @@ void find_preferred_group(Server& server, SSL_CTX* probe, Version highest, Findi
 // One task per group worth trying at `highest`. probed_groups ends with the largest
 // finite-field groups, the costliest handshakes for both sides: their tasks go first
 // so that they overlap the cheap ones instead of finishing last.
-void add_group_tasks(Server& server, SSL_CTX* probe, Version highest, Findings& findings,
-                     std::vector<std::function<void()>>& tasks) {
+void add_group_tasks(Server& server, SSL_CTX* probe, Version highest, Findings& findings, std::vector<Task>& tasks) {
     findings.groups.reserve(probed_groups.size());  // the tasks hold references into it
     std::size_t first = tasks.size();
     for (const Group& group : probed_groups) {
         if (highest != Version::TLSv1_3 && !group.before_tls13) continue;
         GroupFinding& finding = findings.groups.emplace_back(GroupFinding{group.name, false});
-        tasks.emplace_back([&, probe, highest] { finding.accepted = accepts_group(server, probe, highest, group); });
+        tasks.push_back({"testing group " + std::string(group.name),
+                         [&, probe, highest] { finding.accepted = accepts_group(server, probe, highest, group); }});
     }
     std::reverse(tasks.begin() + static_cast<std::ptrdiff_t>(first), tasks.end());
 }
 
 // Phase two: the cipher lists (the longest chains of work), the preferred group, each group.
-void find_ciphers_and_groups(Server& server, SSL_CTX* probe, Findings& findings, int jobs) {
-    std::vector<std::function<void()>> tasks;
+void find_ciphers_and_groups(Server& server, SSL_CTX* probe, Findings& findings, int jobs, Progress& progress) {
+    std::vector<Task> tasks;
     for (Version version : all_versions)
         if (findings.at(version).accepted())
-            tasks.emplace_back([&, version] { list_ciphers(server, probe, version, findings.versions[index_of(version)]); });
+            tasks.push_back({"testing " + std::string(version_name(version)) + " ciphers",
+                             [&, version] { list_ciphers(server, probe, version, findings.versions[index_of(version)]); }});
     Version highest = *findings.highest();
-    tasks.emplace_back([&] { find_preferred_group(server, probe, highest, findings); });
+    tasks.push_back({"testing the preferred group", [&] { find_preferred_group(server, probe, highest, findings); }});
     add_group_tasks(server, probe, highest, findings, tasks);
-    run_concurrently(tasks, jobs);
+    run_concurrently(tasks, jobs, progress);
 }
 
 }  // namespace
 
-Findings scan(Server& server, int jobs) {
+Findings scan(Server& server, int jobs, Progress& progress) {
     Context probe = make_probe_context();
     Context defaults = make_default_context();
     Findings findings;
-    find_versions(server, probe.get(), defaults.get(), findings, jobs);
-    if (findings.highest()) find_ciphers_and_groups(server, probe.get(), findings, jobs);
+    find_versions(server, probe.get(), defaults.get(), findings, jobs, progress);
+    if (findings.highest()) find_ciphers_and_groups(server, probe.get(), findings, jobs, progress);
     return findings;
+}
+
+Findings scan(Server& server, int jobs) {
+    Progress none(false);
+    return scan(server, jobs, none);
 }
 
 Handshake why_nothing_was_accepted(const Findings& findings) {
@@ -215,6 +234,11 @@ std::vector<std::string> default_cipher_names() {
     STACK_OF(SSL_CIPHER)* ciphers = SSL_CTX_get_ciphers(context.get());
     for (int i = 0; i < sk_SSL_CIPHER_num(ciphers); ++i) names.emplace_back(SSL_CIPHER_get_name(sk_SSL_CIPHER_value(ciphers, i)));
     return names;
+}
+
+std::vector<std::string> default_offer(Version version) {
+    Context context = make_default_context();
+    return offerable_ciphers(context.get(), version);
 }
 
 }  // namespace tlso::probe

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "probe_handshake.hpp"
+#include "probe_progress.hpp"
 
 #include <array>
 #include <optional>
@@ -45,8 +46,9 @@ struct Findings {
     const std::optional<Certificate>& certificate() const;  // at the highest version
 };
 
-// Runs the scan with at most `jobs` handshakes at a time.
-Findings scan(Server& server, int jobs);
+// Runs the scan with at most `jobs` handshakes at a time, telling `progress` each task.
+Findings scan(Server& server, int jobs, Progress& progress);
+Findings scan(Server& server, int jobs);  // without a progress line (diagnose)
 
 // When no version was accepted: the one handshake that best says why, preferring
 // evidence that the server speaks TLS over evidence that it does not, and that over
@@ -55,5 +57,9 @@ Handshake why_nothing_was_accepted(const Findings& findings);
 
 // The cipher names OpenSSL 3 offers by default, TLSv1.3 ciphersuites included.
 std::vector<std::string> default_cipher_names();
+
+// What a client on OpenSSL 3's defaults puts in a ClientHello for VERSION: its default
+// list, less what that version or the default security level rules out.
+std::vector<std::string> default_offer(Version version);
 
 }  // namespace tlso::probe

@@ -87,9 +87,11 @@ assert_eq "TLSv1.2-only: exactly the three ciphers, in the server's order (-serv
 assert_eq "TLSv1.2-only: the server's own order is detected" \
     "$(printf '%s' "$json_out" | json 'd["server_order"]["TLSv1.2"]')" "True"
 assert_eq "TLSv1.2-only: the JSON has every key of the contract" \
-    "$(printf '%s' "$json_out" | json 'all(k in d for k in ("host", "port", "sni", "protocols", "ciphers", "server_order", "groups", "certificate", "secure_renegotiation", "suggested_rule", "handshakes", "elapsed_ms"))')" "True"
+    "$(printf '%s' "$json_out" | json 'all(k in d for k in ("host", "port", "sni", "protocols", "ciphers", "server_order", "groups", "groups_tested_at", "certificate", "secure_renegotiation", "suggested_rule", "handshakes", "elapsed_ms"))')" "True"
 assert_eq "TLSv1.2-only: N ciphers cost N + 1 handshakes, plus the order check, groups and rule check" \
     "$(printf '%s' "$json_out" | json 'd["handshakes"] >= 4 + 4')" "True"
+assert_eq "TLSv1.2-only: the JSON says the groups were tested at TLSv1.2" \
+    "$(printf '%s' "$json_out" | json 'd["groups_tested_at"]')" "TLSv1.2"
 assert_eq "TLSv1.2-only: X25519 is among the groups" \
     "$(printf '%s' "$json_out" | json '"X25519" in d["groups"]')" "True"
 assert_eq "TLSv1.2-only: the certificate is the test server's" \
@@ -110,6 +112,7 @@ assert_not_contains "TLSv1.2-only: no security level when none is needed" "$RULE
 text=$("$TLSO" probe 127.0.0.1:$TLS12)
 assert_contains "text: protocols in aligned columns" "$text" "TLSv1.2   yes       yes"
 assert_contains "text: the server's first choice is marked preferred" "$text" "TLSv1.2   preferred   128  AES128-SHA"
+assert_contains "text: the groups say at which version they were tested" "$text" "Groups (tested at TLSv1.2)"
 assert_contains "text: the rule is ready to paste" "$text" "[[rule]]"
 assert_contains "text: whether OpenSSL 3's defaults connect without a rule" "$text" "OpenSSL 3 defaults, no rule      connects with TLSv1.2"
 assert_contains "text: the handshake count and the time" "$text" " handshakes in "
@@ -135,6 +138,68 @@ if [ -e "$LIB" ]; then
     assert_contains "seed: with the rule the pinned TLSv1 client connects with TLSv1.2" "$out" "connected TLSv1.2"
 else
     not_ok "seed: $LIB is missing"
+fi
+
+# An address target (issue 15): clients that connect by address send no server name
+# (SNI), and host rules match only that name, so the rule has no host key and says why;
+# pasted into a file, it lets the pinned TLSv1 client in, which connects by address.
+out=$("$TLSO" probe 127.0.0.1:$TLS12 --json)
+ADDR_RULE=$(printf '%s' "$out" | json 'd["suggested_rule"]["toml"]')
+assert_not_contains "address: no host key, which could never match" "$ADDR_RULE" 'host = '
+assert_contains "address: the rule says why it has no host key" "$ADDR_RULE" \
+    "# no host key: clients that connect to 127.0.0.1 by address send no server name (SNI)"
+assert_contains "address: the rule says how to narrow it to a program" "$ADDR_RULE" 'add program = ["NAME"]'
+assert_eq "address: the JSON host is null, with the reason beside it" \
+    "$(printf '%s' "$out" | json 'd["suggested_rule"]["host"] is None and "SNI" in d["suggested_rule"]["no_host_why"]')" "True"
+if [ -e "$LIB" ]; then
+    printf '%s\n' "$ADDR_RULE" >"$T/address.toml"
+    "$TLSO" check "$T/address.toml" >/dev/null 2>&1
+    assert_eq "address: the suggested rule passes tlsoverride check" "$?" 0
+    out=$(TLSOVERRIDE_CONFIG=$T/address.toml preload $OLDCLIENT --method tls1 $TLS12 2>&1)
+    assert_contains "address: with the rule the pinned TLSv1 client, sending no SNI, connects with TLSv1.2" \
+        "$out" "connected TLSv1.2"
+fi
+# The same for an IPv6 literal; with --sni, a host rule for that name is right.
+log6=$(mktemp "$T/server6.XXXXXX")
+openssl s_server -6 -accept '[::1]:0' -cert "$CERTS/server.pem" -key "$CERTS/server.key" -www -tls1_2 \
+    >"$log6" 2>&1 </dev/null &
+SERVER_PIDS="$SERVER_PIDS $!"
+PORT6=
+for i in $(seq 1 100); do
+    PORT6=$(sed -n 's/^ACCEPT \[::1\]:\([0-9]*\)$/\1/p' "$log6")
+    [ -n "$PORT6" ] && break
+    sleep 0.05
+done
+if [ -n "$PORT6" ]; then
+    rule6=$("$TLSO" probe "[::1]:$PORT6" --json | json 'd["suggested_rule"]["toml"]')
+    assert_not_contains "IPv6 address: no host key" "$rule6" 'host = '
+    assert_contains "IPv6 address: the rule says why" "$rule6" "# no host key: clients that connect to ::1 by address"
+    rule6=$("$TLSO" probe "[::1]:$PORT6" --sni v6.legacy.test --json | json 'd["suggested_rule"]["toml"]')
+    assert_contains "IPv6 address with --sni: the rule matches that name" "$rule6" 'host = ["v6.legacy.test"]'
+    assert_not_contains "IPv6 address with --sni: no note about a missing host key" "$rule6" "# no host key"
+else
+    ok "IPv6 address: skipped, no IPv6 loopback here ($(head -1 "$log6"))"
+fi
+
+# A server whose only cipher is not in OpenSSL's default list (CAMELLIA, RSA key
+# exchange, CBC): a client on the defaults fails with no shared cipher, so the rule
+# names the server's cipher, and with the rule applied an unmodified client connects.
+start_server -cipher CAMELLIA128-SHA256 -no_tls1_3 || exit 1
+out=$("$TLSO" probe 127.0.0.1:$PORT --sni camellia.legacy.test --json)
+assert_eq "outside the defaults: OpenSSL 3's defaults do not connect" \
+    "$(printf '%s' "$out" | json 'd["default_client"]["connects"]')" "False"
+assert_eq "outside the defaults: the JSON rule names the server's cipher" \
+    "$(printf '%s' "$out" | json 'd["suggested_rule"]["ciphers"]["value"]')" "CAMELLIA128-SHA256"
+rule=$(printf '%s' "$out" | json 'd["suggested_rule"]["toml"]')
+assert_contains "outside the defaults: the ciphers line says why" "$(printf '%s\n' "$rule" | grep '^ciphers = ')" \
+    '# why: the server accepts only CAMELLIA128-SHA256 at TLSv1.2, and a client on OpenSSL'"'"'s default ciphers offers none of them'
+if [ -e "$LIB" ]; then
+    printf '%s\n' "$rule" >"$T/camellia.toml"
+    out=$(preload $OLDCLIENT --sni camellia.legacy.test $PORT 2>&1)
+    assert_contains "outside the defaults: without the rule a client on OpenSSL's defaults fails" "$out" "handshake failed"
+    out=$(TLSOVERRIDE_CONFIG=$T/camellia.toml preload $OLDCLIENT --sni camellia.legacy.test $PORT 2>&1)
+    assert_contains "outside the defaults: with the rule it connects with the server's cipher" \
+        "$out" "connected TLSv1.2 CAMELLIA128-SHA256"
 fi
 
 # A legacy server: TLSv1 to TLSv1.2 at security level 0, signing with SHA-1 only,
@@ -166,6 +231,10 @@ assert_eq "TLSv1.3-only: the three default ciphersuites" \
     "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
 assert_eq "TLSv1.3-only: groups include X25519 and ffdhe2048, X25519 preferred" \
     "$(printf '%s' "$out" | json '"X25519" in d["groups"] and "ffdhe2048" in d["groups"] and d["preferred_group"]')" "X25519"
+assert_eq "TLSv1.3-only: the JSON says the groups were tested at TLSv1.3" \
+    "$(printf '%s' "$out" | json 'd["groups_tested_at"]')" "TLSv1.3"
+assert_contains "TLSv1.3-only: the text says the groups were tested at TLSv1.3" \
+    "$("$TLSO" probe 127.0.0.1:$PORT)" "Groups (tested at TLSv1.3)"
 assert_contains "TLSv1.3-only: the rule's floor is TLSv1.3" "$(printf '%s' "$out" | json 'd["suggested_rule"]["toml"]')" 'min_protocol = "TLSv1.3"'
 assert_eq "TLSv1.3-only: OpenSSL 3's defaults connect without a rule" \
     "$(printf '%s' "$out" | json 'd["default_client"]["connects"]')" "True"
@@ -178,6 +247,27 @@ fake_server silent || exit 1
 started=$(date +%s)
 probe_fails "silent server" 5 "did not complete a TLS handshake within 1 s" 127.0.0.1:$PORT --timeout 1
 assert_eq "silent server: gives up after about the timeout" "$(( $(date +%s) - started <= 5 ))" 1
+# On a terminal (script(1) gives the probe a pty) a slow server gets one progress line
+# on standard error, rewritten with \r and erased before the error line; the same run
+# without a terminal prints exactly what it did before, and --json never shows it.
+# --jobs 1 makes the order of the tasks, and so the line, the same on every run.
+PTY_OK='import re, sys; print(bool(re.search(sys.argv[1], sys.stdin.read())))'
+pty=$(script -qec "$TLSO probe 127.0.0.1:$PORT --timeout 0.5 --jobs 1" /dev/null)
+assert_contains "terminal: the line says what is being tested and how far the step is" "$pty" "testing TLSv1.1 ... 1/5"
+assert_contains "terminal: the line reaches the last task of the step" "$pty" "testing OpenSSL 3's defaults ... 4/5"
+assert_eq "terminal: the line is erased before the error line" \
+    "$(printf '%s' "$pty" | $PY -c "$PTY_OK" '\r +\rtlsoverride probe: 127\.0\.0\.1:[0-9]+ accepted the connection but did not')" "True"
+"$TLSO" probe 127.0.0.1:$PORT --timeout 0.5 --jobs 1 >"$T/out" 2>"$T/err"
+assert_eq "not a terminal: no progress and no \\r on standard error" \
+    "$(grep -c "$(printf '\r')\|testing" "$T/err")" "0"
+pty=$(script -qec "$TLSO probe 127.0.0.1:$TLS12" /dev/null)
+assert_contains "terminal, fast server: the report is all there" "$pty" "Checked: a client with OpenSSL 3's defaults and this rule connects"
+assert_eq "terminal, fast server: the line is erased before the report starts" \
+    "$(printf '%s' "$pty" | $PY -c "$PTY_OK" '\r +\rProbe of 127\.0\.0\.1:')" "True"
+pty=$(script -qec "$TLSO probe 127.0.0.1:$TLS12 --json" /dev/null)
+assert_not_contains "terminal, --json: no progress line" "$pty" "testing "
+"$TLSO" probe 127.0.0.1:$TLS12 >"$T/out" 2>"$T/err"
+assert_eq "not a terminal, fast server: nothing on standard error" "$(wc -c <"$T/err")" "0"
 fake_server junk || exit 1
 probe_fails "non-TLS server" 6 "does not speak TLS: it answered \"SSH-2.0-OpenSSH_9.2p1 Debian-2\"" 127.0.0.1:$PORT --timeout 5
 fake_server close || exit 1
