@@ -35,12 +35,13 @@ HARDEN_LIB_LDFLAGS := -Wl,-z,relro
 LAZY_BINDING := -Wl,-z,lazy
 # The engine's ~3,500 relative relocations (vtables, string tables) packed as DT_RELR:
 # dlopen applies them in a fraction of the instructions (make bench, figures 2 and 8).
-# glibc 2.36 (Debian 12) and binutils 2.38 have it; an older linker goes without.
+# binutils 2.38 packs them when the C library reads them (glibc 2.36, Debian 12) and
+# leaves them as they are otherwise (glibc 2.35); an older linker ignores the option.
+PACK_RELOCS := -Wl,-z,pack-relative-relocs
 # The vtables' weak reference to __cxa_pure_virtual pulls nothing from the static
-# libstdc++: left undefined, each of its 104 relocations was a failed search of every
-# library in the process at dlopen (40,000 instructions). Linked in, it is the engine's own.
+# libstdc++: left undefined, its 104 relocations were searches of every library in the
+# process at dlopen (9,000 instructions). Linked in, it is the engine's own.
 PURE_VIRTUAL := -Wl,--undefined=__cxa_pure_virtual
-PACK_RELOCS := $(shell $(CXX) -shared -Wl,-z,pack-relative-relocs -x c++ /dev/null -o /dev/null 2>/dev/null && echo -Wl,-z,pack-relative-relocs)
 
 # The library is private to tlsoverride, in the multiarch directory of its class:
 # $(PREFIX)/lib/x86_64-linux-gnu/tlsoverride, and (make install after make i386)
@@ -108,7 +109,7 @@ $(B)/obj/%.o: %.cpp | $(DEPS_FIRST)
 
 # Stage 1: the file named in LD_PRELOAD. Small, C-only dependencies, exports only
 # the interposed functions: the export map is generated from the one list of them.
-$(B)/libtlsoverride.map: shim/preload/exports.map.in shim/openssl/interposed.hpp shim/gnutls/interposed.hpp
+$(B)/libtlsoverride.map: shim/preload/exports.map.in shim/openssl/interposed.hpp shim/gnutls/interposed.hpp | $(DEPS_FIRST)
 	@mkdir -p $(B)
 	$(call quiet,GEN,$@)$(CC) -E -P -Ishim -x c $< -o $@
 
@@ -143,11 +144,11 @@ $(B)/tests/%: tests/clients/%.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$<)$(CC) $(HARDEN_CPPFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) $(SANFLAGS) -Wall $(HARDEN_LDFLAGS) -o $@ $< $(CLIENT_LIBS)
 
-$(B)/bench/empty-preload.so: bench/empty-preload.c
+$(B)/bench/empty-preload.so: bench/empty-preload.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$<)$(CC) -shared -fPIC $(CFLAGS) -o $@ $<
 
-$(B)/bench/%: bench/%.c
+$(B)/bench/%: bench/%.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$<)$(CC) $(CFLAGS) -Wall -o $@ $< -lssl -lcrypto -lpthread
 
