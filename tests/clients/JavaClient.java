@@ -54,7 +54,10 @@ public class JavaClient {
             try {
                 System.out.println(args[i] + ": connected " + connect(args[i], port));
             } catch (Exception e) {
-                System.out.println(args[i] + ": handshake failed: " + e.getMessage());
+                // OpenJDK 17.0.19 writes "(protocol_version) Received fatal alert: ...",
+                // 17.0.15 without the parenthesis: printed the same way on both.
+                System.out.println(args[i] + ": handshake failed: "
+                                   + String.valueOf(e.getMessage()).replaceFirst("^\\([a-z_]+\\) (Received fatal alert: )", "$1"));
             }
         }
     }

@@ -50,11 +50,23 @@ final class Handshakes {
         policy.log.record(r);
     }
 
+    // An exception's message without the "(protocol_version) " that OpenJDK 17.0.19 puts
+    // before "Received fatal alert: protocol_version" (17.0.15 does not): records read the
+    // same on every JDK.
+    static String alertMessage(Throwable error) {
+        String message = error.getMessage() == null ? error.toString() : error.getMessage();
+        if (message.startsWith("(")) {
+            int end = message.indexOf(") ");
+            if (end > 0 && message.substring(end + 2).startsWith("Received fatal alert: ")) return message.substring(end + 2);
+        }
+        return message;
+    }
+
     static void failed(Policy policy, boolean server, String peer, String sni, Throwable error, String[] protocols,
                        int ciphers) {
         if (!policy.log.handshakes) return;
         HandshakeRecord r = start(policy, server, peer, sni);
-        String message = error.getMessage() == null ? error.toString() : error.getMessage();
+        String message = alertMessage(error);
         String received = "Received fatal alert: ";
         if (message.startsWith(received)) r.alert = message.substring(received.length()).replace('_', ' ');
         r.reason = message;
