@@ -68,5 +68,7 @@ std::optional<Protocol> enforce_bound(const Settings& policy, Bound which, std::
 // The versions a program may not switch off with SSL_OP_NO_TLSv1_x: those inside
 // the policy's range, when the policy names a bound.
 std::vector<Protocol> protected_versions(const Settings& policy);
+// One version of that list, with no allocation (the hooks' form).
+bool protects_version(const Settings& policy, Protocol p);
 
 }  // namespace tlso
