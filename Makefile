@@ -143,6 +143,10 @@ $(B)/tests/gnutls_cache_client: CLIENT_LIBS := -lgnutls
 $(B)/tests/%: tests/clients/%.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$<)$(CC) $(HARDEN_CPPFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) $(SANFLAGS) -Wall $(HARDEN_LDFLAGS) -o $@ $< $(CLIENT_LIBS)
+# A test-only preload library, not a program (tests/e2e/oom.sh): allocations fail on demand.
+$(B)/tests/failmalloc.so: tests/clients/failmalloc.so.c | $(DEPS_FIRST)
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$<)$(CC) $(CFLAGS) -Wall -shared -fPIC -o $@ $<
 
 $(B)/bench/empty-preload.so: bench/empty-preload.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)

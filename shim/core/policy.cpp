@@ -92,13 +92,17 @@ std::optional<Protocol> enforce_bound(const Settings& policy, Bound which, std::
     return empties ? std::nullopt : requested;
 }
 
-Protocols protected_versions(const Settings& policy) {
-    Protocols inside;
-    if (!policy.names_a_bound()) return inside;
+bool protects_version(const Settings& policy, Protocol p) {
+    if (!policy.names_a_bound()) return false;
     Protocol low = policy.min_protocol ? policy.min_protocol->value : Protocol::TLSv1;
     Protocol high = policy.max_protocol ? policy.max_protocol->value : Protocol::TLSv1_3;
+    return p >= low && p <= high;
+}
+
+Protocols protected_versions(const Settings& policy) {
+    Protocols inside;
     for (Protocol p : all_protocols)
-        if (p >= low && p <= high) inside.add(p);
+        if (protects_version(policy, p)) inside.add(p);
     return inside;
 }
 

@@ -82,5 +82,7 @@ private:
 // The versions a program may not switch off with SSL_OP_NO_TLSv1_x: those inside
 // the policy's range, when the policy names a bound.
 Protocols protected_versions(const Settings& policy);
+// One version of that list.
+bool protects_version(const Settings& policy, Protocol p);
 
 }  // namespace tlso

@@ -333,6 +333,14 @@ void record(gnutls_session_t s, int ret) {
         if (g.gnutls_server_name_get(s, name, &size, &type, 0) == 0 && type == GNUTLS_NAME_DNS) r.sni.assign(name, size);
     }
     r.peer = peer_of_socket(g.gnutls_transport_get_int(s));
+    // Push and pull functions of the program's own (libcurl's): its only connected TCP
+    // socket. GnuTLS counts no bytes a second socket could be told apart by.
+    if (r.peer.empty()) {
+        SocketSearch found = find_connection_socket(std::nullopt);
+        if (found.fd >= 0) r.peer = peer_of_socket(found.fd);
+        else if (E->core.log.enabled(LogLevel::Debug))
+            E->core.log.write(LogLevel::Debug, std::string("record: no peer address: ") + found.why);
+    }
     r.ok = ret == 0;
     if (r.ok) {
         gnutls_protocol_t version = g.gnutls_protocol_get_version(s);

@@ -134,8 +134,18 @@ void observe(Engine& e, SSL* s, int where, int ret);
 const Settings* enforced(const Engine& e, const SSL_CTX* ctx);
 const Settings* enforced(const Engine& e, const SSL* s);
 // Logs at debug that enforce kept a setting; callers build no string when debug is off.
-void kept(const Engine& e, const char* what, const char* object, std::string_view detail);
+void kept(const Engine& e, const char* what, const char* object, std::string_view detail) noexcept;
 bool debug_on(const Engine& e);
+// The same with a detail that has to be built (a std::string): built only at debug,
+// and out of memory while building it loses the line, not the host.
+template <class Detail>
+void kept_built(const Engine& e, const char* what, const char* object, Detail detail) noexcept {
+    if (!debug_on(e)) return;
+    try {
+        kept(e, what, object, detail());
+    } catch (...) {
+    }
+}
 // Enforce's backstop, at each handshake's start: whatever slipped past the setters
 // (a program's SSL_CONF_cmd, @SECLEVEL in its cipher string, a library bound with
 // RTLD_DEEPBIND, openssl.cnf) is put back before anything reaches the wire.

@@ -148,7 +148,7 @@ int engine_SSL_set_ciphersuites(SSL* s, const char* l) {
 template <class Object, class Setter>
 void set_level(Object* o, int level, const char* object, Setter real) {
     if (const Settings* s = enforced(*E, o); s && s->security_level) {
-        if (debug_on(*E)) kept(*E, "security level", object, std::to_string(level));
+        kept_built(*E, "security level", object, [&] { return std::to_string(level); });
         return;
     }
     if (E->core.connection_rules) program_set(o, SettingId::SecurityLevel);
@@ -200,10 +200,13 @@ int engine_SSL_CTX_set_ssl_version(SSL_CTX* c, const SSL_METHOD* m) {
     // the policy's lists go back on.
     if (const ContextState* st = E->state_of(c);
         st && result == 1 && (st->settings->ciphers || st->settings->ciphersuites)) {
-        Settings lists;
-        lists.ciphers = st->settings->ciphers;
-        lists.ciphersuites = st->settings->ciphersuites;
-        guarded([] { return 0; }, [&] { apply_to_context(ssl(), c, lists); return 0; });
+        guarded([] { return 0; }, [&] {
+            Settings lists;  // copies strings: inside the guard (tests/e2e/oom.sh)
+            lists.ciphers = st->settings->ciphers;
+            lists.ciphersuites = st->settings->ciphersuites;
+            apply_to_context(ssl(), c, lists);
+            return 0;
+        });
     }
     return result;
 }

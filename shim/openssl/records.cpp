@@ -27,6 +27,20 @@ void offered_versions(const OpenSsl& ssl, SSL* s, HandshakeRecord& r) {
                                        : "none";
 }
 
+// The connection's socket; for a program with its own BIO (curl), the connected TCP
+// socket whose kernel byte count matches what the connection wrote (core/peer.hpp).
+std::string peer_of(const Engine& e, SSL* s) {
+    const OpenSsl& ssl = *e.ssl;
+    if (int fd = ssl.SSL_get_fd(s); fd >= 0) return peer_of_socket(fd);
+    std::optional<std::uint64_t> written;
+    if (ssl.SSL_get_wbio && ssl.BIO_number_written)
+        if (BIO* out = ssl.SSL_get_wbio(s)) written = ssl.BIO_number_written(out);
+    SocketSearch found = find_connection_socket(written);
+    if (found.fd >= 0) return peer_of_socket(found.fd);
+    if (debug_on(e)) e.core.log.write(LogLevel::Debug, std::string("record: no peer address: ") + found.why);
+    return {};
+}
+
 void record(Engine& e, SSL* s, ConnectionState& c, bool ok) {
     const OpenSsl& ssl = *e.ssl;
     c.recorded = true;
@@ -36,7 +50,7 @@ void record(Engine& e, SSL* s, ConnectionState& c, bool ok) {
     r.pid = static_cast<int>(getpid());
     r.role = ssl.SSL_is_server(s) ? Role::Server : Role::Client;
     if (const char* sni = ssl.SSL_get_servername(s, TLSEXT_NAMETYPE_host_name)) r.sni = sni;
-    r.peer = peer_of_socket(ssl.SSL_get_fd(s));
+    r.peer = peer_of(e, s);
     r.ok = ok;
     if (ok) {
         r.version = ssl.SSL_get_version(s);

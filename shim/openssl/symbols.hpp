@@ -38,14 +38,16 @@
     X(SSL_CTX_get_ciphers) X(SSL_get_ciphers) X(SSL_get_servername) X(SSL_get_version)      \
     X(SSL_get_current_cipher) X(SSL_CIPHER_get_name) X(SSL_session_reused) X(SSL_get_fd)    \
     X(SSL_want) X(SSL_alert_desc_string_long) X(SSL_get_verify_result)                      \
-    X(SSL_CIPHER_get_auth_nid) X(SSL_CIPHER_get_cipher_nid)
+    X(SSL_CIPHER_get_auth_nid) X(SSL_CIPHER_get_cipher_nid)                                 \
+    X(SSL_get_wbio)
 
 #define TLSO_LIBCRYPTO_USED(X)                                                              \
     X(OpenSSL_version_num) X(CRYPTO_get_ex_new_index) X(OPENSSL_sk_num) X(OPENSSL_sk_value)  \
     X(ERR_add_error_data)                                                                   \
     X(ERR_get_next_error_library) X(ERR_load_strings) X(ERR_peek_last_error)                \
     X(ERR_reason_error_string) X(ERR_set_mark) X(ERR_pop_to_mark) X(ERR_clear_last_mark)    \
-    X(X509_verify_cert_error_string)
+    X(X509_verify_cert_error_string)                                                        \
+    X(BIO_number_written)
 
 // Absent from some builds or versions: version-pinned methods (deprecated, and
 // missing from an OpenSSL built without them), SSL_group_to_name and the 3.x

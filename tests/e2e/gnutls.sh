@@ -110,6 +110,8 @@ assert_contains "... and a hint naming the setting" "$out" \
 if [ -z "${SANITIZED:-}" ]; then
     out=$(TLSOVERRIDE_LOG_HANDSHAKES=1 TLSOVERRIDE_LOG_FORMAT=json preload git_run)
     assert_contains "git's helper gets a JSON record under its own name" "$out" '"program":"git-remote-https"'
+    # libcurl's push and pull functions: no descriptor GnuTLS knows; the only connected TCP socket.
+    assert_contains "... with the peer address, though libcurl does its own socket I/O" "$out" '"peer":"127.0.0.1:'"$PORT"'"'
 fi
 
 # --- a host rule, by the client's server name ------------------------------------------
