@@ -37,10 +37,11 @@ bool find_engine(char* path, size_t size) {
 }
 
 pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
-bool fork_handlers;  // registered, under start_lock
+pthread_once_t fork_handlers = PTHREAD_ONCE_INIT;
 
 void before_fork() { pthread_mutex_lock(&start_lock); }
 void after_fork() { pthread_mutex_unlock(&start_lock); }
+void register_fork_handlers() { pthread_atfork(before_fork, after_fork, after_fork); }
 
 void* engine_handle;
 bool said_engine_missing;
@@ -54,10 +55,14 @@ bool quiet() {
 }  // namespace
 
 StartLock::StartLock() noexcept {
+    // The handlers are registered before the lock is first taken. glibc holds its
+    // atfork lock across a fork: registering under our lock could wait for a fork
+    // that then copies our lock, held, into a child with no handler to release it.
+    // So a fork either comes before the registration (the lock is free) or runs the
+    // handlers, which wait for the lock; a child forked during the registration runs
+    // it again (pthread_once knows a fork happened).
+    pthread_once(&fork_handlers, register_fork_handlers);
     pthread_mutex_lock(&start_lock);
-    // Registered under the lock: a fork either comes before (nothing had started) or
-    // runs the handlers, which wait for the lock.
-    if (!fork_handlers) fork_handlers = pthread_atfork(before_fork, after_fork, after_fork) == 0;
 }
 StartLock::~StartLock() { pthread_mutex_unlock(&start_lock); }
 
