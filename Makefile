@@ -5,6 +5,9 @@ DESTDIR ?=
 CC      ?= cc
 CXX     ?= g++
 B       ?= build
+# One spelling per build directory: B=$(CURDIR)/build (tests' install submakes) is B=build,
+# so the dependency files name the same targets and a header change rebuilds what uses it.
+override B := $(patsubst $(CURDIR)/%,%,$(B))
 VERSION := 0.1.0
 CXXFLAGS ?= -O2 -g
 CFLAGS   ?= -O2 -g
