@@ -52,7 +52,9 @@ PURE_VIRTUAL := -Wl,--undefined=__cxa_pure_virtual
 # so that LD_PRELOAD=$(PREFIX)/$$LIB/tlsoverride/libtlsoverride.so serves both classes.
 # Not a knob: the command finds the library relative to its own path (bin/../lib/...),
 # so nothing is compiled in and `make install` never rebuilds what `make` built.
-MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+# Deferred (=) for run.o: on a fresh machine the compiler exists only once make deps has
+# run, which is before run.o is compiled but after this file is read.
+MULTIARCH = $(shell $(CC) -print-multiarch 2>/dev/null)
 ifneq ($(MULTIARCH),)
 LIBDIR := $(PREFIX)/lib/$(MULTIARCH)/tlsoverride
 else
@@ -93,7 +95,7 @@ UNIT_OBJ   := $(call obj,$(UNIT_SRC))
 all: $(B)/libtlsoverride.so $(B)/libtlsoverride-engine.so $(B)/tlsoverride
 
 $(STAGE1_OBJ): EXTRA := $(STAGE1FLAGS)
-$(B)/obj/shim/cli/run.o: EXTRA := -DTLSO_MULTIARCH='"$(MULTIARCH)"'
+$(B)/obj/shim/cli/run.o: EXTRA = -DTLSO_MULTIARCH='"$(MULTIARCH)"'
 
 # Dependencies are an explicit step: `make deps` runs scripts/install-deps (idempotent,
 # sudo only when not root). `make test`, `make demo` and `make bench`, the README's
