@@ -100,7 +100,12 @@ assert_contains "curl alone negotiates TLSv1.3" "$out" "SSL connection using TLS
 out=$(clean_run "$tlso" run --mode enforce --max-protocol TLSv1.2 -- curl -skv "https://127.0.0.1:$PORT/" -o /dev/null 2>&1)
 assert_contains "the installed tlsoverride run governs curl (enforce: curl resets the maximum itself): TLSv1.2" "$out" "SSL connection using TLSv1.2"
 out=$(clean_run "$tlso" run -- sh -c 'echo "$LD_PRELOAD"' 2>&1)
-assert_eq "the installed command preloads the installed library" "$out" "$droot/usr/lib/$MULTIARCH/tlsoverride/libtlsoverride.so"
+# ld.so expands $LIB per program (lib/x86_64-linux-gnu or lib/i386-linux-gnu): one value
+# serves both classes (README, "32-bit programs").
+assert_eq "the installed command preloads the installed library, named through \$LIB" "$out" \
+    "$droot/usr/\$LIB/tlsoverride/libtlsoverride.so"
+assert_eq "... which is there for this class" "$(ls "$droot/usr/lib/$MULTIARCH/tlsoverride/libtlsoverride.so")" \
+    "$droot/usr/lib/$MULTIARCH/tlsoverride/libtlsoverride.so"
 out=$(clean_run env LD_PRELOAD="$droot/usr/lib/$MULTIARCH/tlsoverride/libtlsoverride.so" \
     TLSOVERRIDE_CONFIG="$droot/etc/tlsoverride" curl -skv --resolve "billing.legacy.test:$PORT:127.0.0.1" \
     "https://billing.legacy.test:$PORT/" -o /dev/null 2>&1)
