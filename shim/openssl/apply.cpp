@@ -36,8 +36,8 @@ private:
 };
 
 // Anonymous (aNULL) and null-encryption (eNULL) suites in a cipher list as set.
-int unauthenticated_in(const OpenSsl& ssl, const void* ciphers) {
-    const auto* list = static_cast<const OPENSSL_STACK*>(ciphers);
+int unauthenticated_in(const OpenSsl& ssl, const STACK_OF(SSL_CIPHER)* ciphers) {
+    const auto* list = reinterpret_cast<const OPENSSL_STACK*>(ciphers);
     int n = list ? ssl.OPENSSL_sk_num(list) : 0, unauthenticated = 0;
     for (int i = 0; i < n; i++) {
         const auto* c = static_cast<const SSL_CIPHER*>(ssl.OPENSSL_sk_value(list, i));
@@ -112,7 +112,7 @@ Diagnostics apply(const OpenSsl& ssl, SSL_CTX* ctx, SSL* s, const Settings& sett
         // off the end, where nothing re-adds them. (Checking the list as set costs a
         // few hundred instructions; parsing the two exclusions every time, 24,000.)
         if (name.key == "ciphers" &&
-            unauthenticated_in(ssl, ctx ? static_cast<const void*>(ssl.SSL_CTX_get_ciphers(ctx)) : ssl.SSL_get_ciphers(s)))
+            unauthenticated_in(ssl, ctx ? ssl.SSL_CTX_get_ciphers(ctx) : ssl.SSL_get_ciphers(s)))
             conf.run(name.conf_command, value + ":!aNULL:!eNULL");
     });
     if (failed.empty() && settings.security_level) set_level(settings.security_level->value);
