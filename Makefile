@@ -76,7 +76,7 @@ STAGE1FLAGS := -fno-exceptions -fno-rtti -fno-threadsafe-statics -ftls-model=ini
 #   cli/      the command
 STAGE1_SRC  := $(wildcard shim/preload/*.cpp)
 CORE_SRC    := $(wildcard shim/core/*.cpp)
-OPENSSL_SRC := $(wildcard shim/openssl/*.cpp)
+OPENSSL_SRC := $(filter-out shim/openssl/static_runtime.cpp,$(wildcard shim/openssl/*.cpp))
 #   gnutls/   the GnuTLS adapter: the same shape; uses the table stage 1 resolved
 GNUTLS_SRC  := $(wildcard shim/gnutls/*.cpp)
 CLI_SRC     := $(wildcard shim/cli/*.cpp)
@@ -125,11 +125,15 @@ $(B)/libtlsoverride.so: $(STAGE1_OBJ) $(B)/libtlsoverride.map
 # hidden) libstdc++ so it never interposes on or clashes with the host program's.
 # check's lints (core/lint.*) are the command's only: the engine, loaded into every
 # governed process, does not carry them.
+# The static C++ runtime's few needs from outside libc (shim/openssl/static_runtime.cpp)
+# are the engine's own, and --as-needed keeps the libm the driver adds from becoming a
+# dependency: the engine needs libc only (figure 8).
 ENGINE_CORE_OBJ := $(filter-out $(call obj,shim/core/lint.cpp),$(CORE_OBJ))
-$(B)/libtlsoverride-engine.so: $(ENGINE_OBJ) $(ENGINE_CORE_OBJ) shim/openssl/engine.map
+ENGINE_RUNTIME_OBJ := $(if $(SAN),,$(call obj,shim/openssl/static_runtime.cpp))
+$(B)/libtlsoverride-engine.so: $(ENGINE_OBJ) $(ENGINE_CORE_OBJ) $(ENGINE_RUNTIME_OBJ) shim/openssl/engine.map
 	$(call quiet,LINK,$@)$(CXX) -shared $(SANFLAGS) $(HARDEN_LIB_LDFLAGS) $(LDFLAGS) -o $@ $(ENGINE_OBJ) $(ENGINE_CORE_OBJ) \
-	    $(if $(SAN),,-static-libstdc++ -static-libgcc $(PURE_VIRTUAL)) -Wl,--exclude-libs,ALL \
-	    -Wl,--version-script=shim/openssl/engine.map -Wl,-O1 $(LAZY_BINDING) $(PACK_RELOCS)
+	    $(ENGINE_RUNTIME_OBJ) $(if $(SAN),,-static-libstdc++ -static-libgcc $(PURE_VIRTUAL)) -Wl,--exclude-libs,ALL \
+	    -Wl,--version-script=shim/openssl/engine.map -Wl,-O1 -Wl,--as-needed $(LAZY_BINDING) $(PACK_RELOCS)
 
 $(B)/tlsoverride: $(CLI_OBJ) $(CORE_OBJ) $(ENGINE_OBJ)
 	$(call quiet,LINK,$@)$(CXX) $(SANFLAGS) $(HARDEN_LDFLAGS) $(LDFLAGS) -o $@ $^ -lssl -lcrypto -lgnutls -lpthread

@@ -19,12 +19,17 @@
 namespace tlso {
 namespace {
 
-const std::vector<std::string_view> top_keys = {"mode", "on_error", "log", "policy", "rule"};
-const std::vector<std::string_view> log_keys = {"level", "file", "format", "handshakes"};
-const std::vector<std::string_view> policy_keys = {
+// Constant arrays, not vectors: nothing to construct when the engine is loaded.
+constexpr std::string_view top_keys[] = {"mode", "on_error", "log", "policy", "rule"};
+constexpr std::string_view log_keys[] = {"level", "file", "format", "handshakes"};
+constexpr std::string_view policy_keys[] = {
     "profile", "min_protocol", "max_protocol", "ciphers", "ciphersuites", "groups",
     "signature_algorithms", "security_level", "options", "gnutls_priority"};
-const std::vector<std::string_view> rule_only_keys = {"name", "program", "host", "role"};
+constexpr std::string_view rule_only_keys[] = {"name", "program", "host", "role"};
+
+bool listed(std::span<const std::string_view> keys, std::string_view key) {
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
 
 std::string located(const toml::source_region& where) {
     std::string path = where.path ? *where.path : std::string();
@@ -73,10 +78,10 @@ private:
     }
     void error(const toml::node& n, std::string message) { error(n.source(), std::move(message)); }
 
-    void unknown_key(const toml::key& key, const std::vector<std::string_view>& valid, std::string_view where) {
+    void unknown_key(const toml::key& key, std::span<const std::string_view> valid, std::string_view where) {
         std::string message = "unknown key '" + std::string(key.str()) + "' " + std::string(where);
         std::string guess = nearest(key.str(), valid);
-        bool top_level = &valid != &top_keys && std::find(top_keys.begin(), top_keys.end(), key.str()) != top_keys.end();
+        bool top_level = valid.data() != std::data(top_keys) && listed(top_keys, key.str());
         if (top_level) message += " ('" + std::string(key.str()) + "' belongs at the top of the file, before any [table])";
         else if (!guess.empty()) message += " (did you mean '" + guess + "'?)";
         error(key.source(), message);
@@ -206,13 +211,13 @@ private:
                     profile = profile_settings(*name, {"profile " + *name + " (" + origin.source + ")", located(v.source())});
                     if (!profile) error(v, "unknown profile '" + *name + "' (use modern, intermediate or old)");
                 }
-            } else if (std::find(policy_keys.begin(), policy_keys.end(), k) != policy_keys.end()) {
+            } else if (listed(policy_keys, k)) {
                 read_setting(key, v, written, origin);
-            } else if (in_rule && std::find(rule_only_keys.begin(), rule_only_keys.end(), k) != rule_only_keys.end()) {
+            } else if (in_rule && listed(rule_only_keys, k)) {
                 read_rule_key(key, v, *rule);
             } else {
-                std::vector<std::string_view> valid = policy_keys;
-                if (in_rule) valid.insert(valid.end(), rule_only_keys.begin(), rule_only_keys.end());
+                std::vector<std::string_view> valid(std::begin(policy_keys), std::end(policy_keys));
+                if (in_rule) valid.insert(valid.end(), std::begin(rule_only_keys), std::end(rule_only_keys));
                 unknown_key(key, valid, in_rule ? "in [[rule]]" : "in [policy]");
             }
         }
@@ -327,7 +332,7 @@ std::string quote_hint(std::string_view text, std::size_t line_number) {
 
 }  // namespace
 
-std::string nearest(std::string_view word, const std::vector<std::string_view>& candidates) {
+std::string nearest(std::string_view word, std::span<const std::string_view> candidates) {
     std::string_view best;
     std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
     for (std::string_view c : candidates) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +57,6 @@ std::vector<std::string> dropin_files(const std::string& dir);
 LoadedConfig combine_configs(std::vector<LoadedConfig> parts);
 
 // The nearest of `candidates` to `word` when it is close enough to be a typo.
-std::string nearest(std::string_view word, const std::vector<std::string_view>& candidates);
+std::string nearest(std::string_view word, std::span<const std::string_view> candidates);
 
 }  // namespace tlso

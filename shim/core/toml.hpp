@@ -7,6 +7,7 @@
 #define TOML_EXCEPTIONS 0
 #define TOML_ENABLE_FORMATTERS 0
 #define TOML_ENABLE_WINDOWS_COMPAT 0
+#define TOML_FLOAT_CHARCONV 1
 
 // Two toml++ 3.3.0 bugs are reachable from a configuration file (both found by
 // tests/fuzz/config; docs/hardening.md). Neither may take the host program down.

@@ -12,11 +12,13 @@
 // then the already-loaded libssl (3, then 1.1) is opened with RTLD_NOLOAD (it is
 // never loaded by us) and searched directly.
 //
-// The interposed functions' real counterparts are found with dlsym, so a wrapper
+// The interposed functions' real counterparts are what dlsym returns, so a wrapper
 // passes its call on to whatever comes next (another interposer, or OpenSSL). The
-// functions the engine only calls are then looked up in the symbol table of the
-// library the first of them came from (preload/symbol_table.hpp: a tenth of
-// dlsym's cost, make bench figures 2 and 8), and by dlsym where that has nothing.
+// first is asked of dlsym; every other name is answered from the loaded libraries'
+// own symbol tables when that is provably dlsym's answer (preload/symbol_table.hpp:
+// absent everywhere, or defined only in the library the first came from), and by
+// dlsym otherwise. The functions the engine only calls come from libssl's and
+// libcrypto's own tables. A tenth of dlsym's cost, make bench figures 2 and 8.
 #include "preload/resolve.hpp"
 
 #include <dlfcn.h>
@@ -38,53 +40,89 @@ void* find(void* handle, const char* name) {
     return stage1::is_own_address(p) ? nullptr : p;
 }
 
-template <class F>
-bool resolve(F& slot, void* handle, const char* name) {
-    if (!slot) slot = reinterpret_cast<F>(find(handle, name));
-    return slot != nullptr;
-}
-
-// libssl or libcrypto as dlsym(handle) reaches it: its own symbol table once the
-// first name has shown which library that is.
+// A library as dlsym(handle) reaches it: dlsym for the first name, then that
+// library's own table, with the tables of everything loaded to prove the answer.
 class Library {
 public:
-    explicit Library(void* handle) : handle_(handle) {}
-    void* find(const char* name) {
-        if (void* p = table_.find(name)) return p;
+    Library(void* handle, const LoadedTables& loaded) : handle_(handle), loaded_(loaded) {}
+
+    // What dlsym(handle, name) returns.
+    void* next(const char* name, uint32_t hash) {
+        const SymbolTable* only = nullptr;
+        switch (loaded_.definers(name, hash, &only)) {
+            case LoadedTables::Definers::None: return nullptr;
+            case LoadedTables::Definers::One:
+                if (only->same_library(table_))
+                    if (void* p = table_.find(name, hash)) return p;
+                break;
+            default: break;
+        }
+        return first(name);
+    }
+    // The definition in this library, or dlsym's when its table has none.
+    void* own(const char* name, uint32_t hash) {
+        if (void* p = table_.find(name, hash)) return p;
+        const SymbolTable* only = nullptr;
+        if (loaded_.definers(name, hash, &only) == LoadedTables::Definers::None) return nullptr;
+        return first(name);
+    }
+    // The definition in this library's table only (null before the first name).
+    void* in_table(const char* name, uint32_t hash) const { return table_.find(name, hash); }
+
+private:
+    void* first(const char* name) {
         void* p = ::find(handle_, name);
         if (p && !table_.ready()) table_ = SymbolTable(p);
         return p;
     }
 
-private:
     void* handle_;
+    const LoadedTables& loaded_;
     SymbolTable table_;
 };
 
 template <class F>
-bool resolve(F& slot, Library& library, const char* name) {
-    if (!slot) slot = reinterpret_cast<F>(library.find(name));
+void resolve_next(F& slot, Library& library, const char* name, uint32_t hash) {
+    if (!slot) slot = reinterpret_cast<F>(library.next(name, hash));
+}
+
+template <class F>
+bool resolve_own(F& slot, Library& library, const char* name, uint32_t hash) {
+    if (!slot) slot = reinterpret_cast<F>(library.own(name, hash));
     return slot != nullptr;
 }
 
-void resolve_interposed(void* ssl) {
-#define TLSO_FIND(name) resolve(table.real.name, ssl, #name);
+// An optional function may live in either library (ERR_new is libcrypto's, in 3.x only).
+template <class F>
+void resolve_either(F& slot, Library& ssl, Library& crypto, const char* name, uint32_t hash) {
+    if (slot) return;
+    void* p = ssl.in_table(name, hash);
+    if (!p) p = crypto.in_table(name, hash);
+    if (!p) p = ssl.own(name, hash);
+    slot = reinterpret_cast<F>(p);
+}
+
+void resolve_interposed(void* handle, const LoadedTables& loaded) {
+    Library next(handle, loaded);
+#define TLSO_FIND(name) resolve_next(table.real.name, next, #name, SymbolTable::hash(#name));
     TLSO_INTERPOSED(TLSO_FIND)
 #undef TLSO_FIND
 }
 
-bool resolve_used(void* ssl_handle, void* crypto_handle) {
+bool resolve_used(void* ssl_handle, void* crypto_handle, const LoadedTables& loaded) {
     bool ok = true;
-    Library ssl(ssl_handle), crypto(crypto_handle);
-#define TLSO_REQUIRED_SSL(name) ok &= resolve(table.name, ssl, #name);
+    Library ssl(ssl_handle, loaded), crypto(crypto_handle, loaded);
+#define TLSO_REQUIRED_SSL(name) ok &= resolve_own(table.name, ssl, #name, SymbolTable::hash(#name));
     TLSO_LIBSSL_USED(TLSO_REQUIRED_SSL)
 #undef TLSO_REQUIRED_SSL
-#define TLSO_REQUIRED_CRYPTO(name) ok &= resolve(table.name, crypto, #name);
+#define TLSO_REQUIRED_CRYPTO(name) ok &= resolve_own(table.name, crypto, #name, SymbolTable::hash(#name));
     TLSO_LIBCRYPTO_USED(TLSO_REQUIRED_CRYPTO)
 #undef TLSO_REQUIRED_CRYPTO
-#define TLSO_OPTIONAL_SSL(name) resolve(table.name, ssl, #name);
-    TLSO_OPTIONAL(TLSO_OPTIONAL_SSL)
-#undef TLSO_OPTIONAL_SSL
+#define TLSO_OPTIONAL_FIND(name) resolve_either(table.name, ssl, crypto, #name, SymbolTable::hash(#name));
+    TLSO_OPTIONAL(TLSO_OPTIONAL_FIND)
+#undef TLSO_OPTIONAL_FIND
+    // A macro in 3.x, a function in 1.1.1: found by name, typed by hand.
+    resolve_either(table.put_error_1_1_1, ssl, crypto, "ERR_put_error", SymbolTable::hash("ERR_put_error"));
     return ok;
 }
 
@@ -105,11 +143,9 @@ void attempt() {
     unsigned long long adds = libraries_loaded();
     if (adds == tried_at_adds) return;
     tried_at_adds = adds;
-    void* ssl = RTLD_NEXT;
-    void* crypto = RTLD_NEXT;
-    void* crypto_used = crypto;
-    resolve_interposed(ssl);
-    bool used = resolve_used(ssl, crypto);
+    const LoadedTables loaded(reinterpret_cast<const void*>(&attempt));
+    resolve_interposed(RTLD_NEXT, loaded);
+    bool used = resolve_used(RTLD_NEXT, RTLD_NEXT, loaded);
     if (!used || !table.real.SSL_CTX_new) {
         // RTLD_LOCAL case: search the libssl/libcrypto that are already loaded.
         // The handles are kept: the table points into those libraries.
@@ -118,15 +154,11 @@ void attempt() {
             void* s = dlopen(pair[0], RTLD_LAZY | RTLD_NOLOAD);
             void* c = s ? dlopen(pair[1], RTLD_LAZY | RTLD_NOLOAD) : nullptr;
             if (!s || !c) continue;
-            resolve_interposed(s);
-            used = resolve_used(s, c);
-            crypto_used = c;
+            resolve_interposed(s, loaded);
+            used = resolve_used(s, c, loaded);
             break;
         }
     }
-    // A macro in 3.x, a function in 1.1.1: found by name, typed by hand.
-    if (!table.put_error_1_1_1)
-        table.put_error_1_1_1 = reinterpret_cast<decltype(table.put_error_1_1_1)>(find(crypto_used, "ERR_put_error"));
     if (table.OpenSSL_version_num) table.abi = abi_of_version(table.OpenSSL_version_num());
     if (table.abi == OpenSslAbi::V1_1_1 && sizeof(long) < sizeof(uint64_t)) table.options_mask = 0xffffffffULL;
     bool interposed = true;

@@ -4,79 +4,122 @@
 
 namespace {
 
-uint32_t gnu_hash(const char* name) {
-    uint32_t h = 5381;
-    for (const unsigned char* c = reinterpret_cast<const unsigned char*>(name); *c; c++) h = h * 33 + *c;
-    return h;
+constexpr ElfW(Half) hidden_version = 0x8000;  // a non-default version (name@VERSION)
+
+const ElfW(Dyn)* dynamic_section(const dl_phdr_info& info) {
+    for (ElfW(Half) i = 0; i < info.dlpi_phnum; i++)
+        if (info.dlpi_phdr[i].p_type == PT_DYNAMIC)
+            return reinterpret_cast<const ElfW(Dyn)*>(info.dlpi_addr + info.dlpi_phdr[i].p_vaddr);
+    return nullptr;
 }
 
-constexpr ElfW(Half) hidden_version = 0x8000;  // a non-default version (name@VERSION)
+bool holds_address(const dl_phdr_info& info, ElfW(Addr) address) {
+    for (ElfW(Half) i = 0; i < info.dlpi_phnum; i++) {
+        const ElfW(Phdr)& p = info.dlpi_phdr[i];
+        if (p.p_type == PT_LOAD && address - (info.dlpi_addr + p.p_vaddr) < p.p_memsz) return true;
+    }
+    return false;
+}
 
 // The loaded library whose segments hold an address. (dladdr would also name the
 // nearest symbol, a walk of the whole table: 200,000 instructions for libcrypto.)
 struct Holder {
     ElfW(Addr) address;
-    ElfW(Addr) base = 0;
-    const ElfW(Dyn)* dynamic = nullptr;
+    SymbolTable table;
 };
 
 int holds(dl_phdr_info* info, size_t, void* data) {
     auto* h = static_cast<Holder*>(data);
-    const ElfW(Dyn)* dynamic = nullptr;
-    bool inside = false;
-    for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr)& p = info->dlpi_phdr[i];
-        if (p.p_type == PT_DYNAMIC) dynamic = reinterpret_cast<const ElfW(Dyn)*>(info->dlpi_addr + p.p_vaddr);
-        if (p.p_type == PT_LOAD && h->address - (info->dlpi_addr + p.p_vaddr) < p.p_memsz) inside = true;
-    }
-    if (!inside) return 0;
-    h->base = info->dlpi_addr;
-    h->dynamic = dynamic;
+    if (!holds_address(*info, h->address)) return 0;
+    h->table = SymbolTable(*info);
     return 1;
 }
 
 }  // namespace
 
 SymbolTable::SymbolTable(const void* inside) noexcept {
-    Holder holder{reinterpret_cast<ElfW(Addr)>(inside)};
-    if (!inside || !dl_iterate_phdr(holds, &holder) || !holder.dynamic) return;
-    base_ = holder.base;
+    Holder holder{reinterpret_cast<ElfW(Addr)>(inside), {}};
+    if (inside && dl_iterate_phdr(holds, &holder)) *this = holder.table;
+}
+
+SymbolTable::SymbolTable(const dl_phdr_info& library) noexcept {
+    const ElfW(Dyn)* dynamic = dynamic_section(library);
+    if (!dynamic) return;
+    base_ = library.dlpi_addr;
     // glibc relocates these entries in place on x86 (they hold addresses); a
-    // value below the load address is still an offset.
+    // value below the load address is still an offset (the vDSO's).
     auto at = [&](ElfW(Addr) p) { return p >= base_ ? p : p + base_; };
-    for (const ElfW(Dyn)* d = holder.dynamic; d->d_tag != DT_NULL; d++) {
+    const uint32_t* gnu_hash = nullptr;
+    for (const ElfW(Dyn)* d = dynamic; d->d_tag != DT_NULL; d++) {
         switch (d->d_tag) {
-            case DT_GNU_HASH: gnu_hash_ = reinterpret_cast<const uint32_t*>(at(d->d_un.d_ptr)); break;
+            case DT_GNU_HASH: gnu_hash = reinterpret_cast<const uint32_t*>(at(d->d_un.d_ptr)); break;
             case DT_SYMTAB: symbols_ = reinterpret_cast<const ElfW(Sym)*>(at(d->d_un.d_ptr)); break;
             case DT_STRTAB: strings_ = reinterpret_cast<const char*>(at(d->d_un.d_ptr)); break;
             case DT_VERSYM: versions_ = reinterpret_cast<const ElfW(Half)*>(at(d->d_un.d_ptr)); break;
             default: break;
         }
     }
+    if (!gnu_hash) return;
+    const uint32_t buckets_count = gnu_hash[0], first_hashed = gnu_hash[1], bloom_words = gnu_hash[2];
+    if (!buckets_count || !bloom_words || (bloom_words & (bloom_words - 1))) return;  // not as ld writes it
+    bloom_ = reinterpret_cast<const ElfW(Addr)*>(gnu_hash + 4);
+    bloom_mask_ = bloom_words - 1;
+    bloom_shift_ = gnu_hash[3];
+    buckets_count_ = buckets_count;
+    first_hashed_ = first_hashed;
+    buckets_ = reinterpret_cast<const uint32_t*>(bloom_ + bloom_words);
+    chain_ = buckets_ + buckets_count - first_hashed;
 }
 
-void* SymbolTable::find(const char* name) const noexcept {
+// The default version of `name` defined there, of any kind.
+const ElfW(Sym)* SymbolTable::lookup(const char* name, uint32_t h) const noexcept {
     if (!ready()) return nullptr;
-    const uint32_t buckets_count = gnu_hash_[0], first_hashed = gnu_hash_[1], bloom_words = gnu_hash_[2],
-                   bloom_shift = gnu_hash_[3];
-    if (!buckets_count || !bloom_words) return nullptr;
-    const auto* bloom = reinterpret_cast<const ElfW(Addr)*>(gnu_hash_ + 4);
-    const auto* buckets = reinterpret_cast<const uint32_t*>(bloom + bloom_words);
-    const uint32_t* chain = buckets + buckets_count;
     constexpr uint32_t bits = sizeof(ElfW(Addr)) * 8;
-    const uint32_t h = gnu_hash(name);
-    const ElfW(Addr) word = bloom[(h / bits) % bloom_words];
-    if (!((word >> (h % bits)) & (word >> ((h >> bloom_shift) % bits)) & 1)) return nullptr;
-    uint32_t i = buckets[h % buckets_count];
-    if (i < first_hashed) return nullptr;
+    const ElfW(Addr) word = bloom_[(h / bits) & bloom_mask_];
+    if (!((word >> (h % bits)) & (word >> ((h >> bloom_shift_) % bits)) & 1)) return nullptr;
+    uint32_t i = buckets_[h % buckets_count_];
+    if (i < first_hashed_) return nullptr;
     for (;; i++) {
-        const uint32_t chained = chain[i - first_hashed];
+        const uint32_t chained = chain_[i];
         const ElfW(Sym)& s = symbols_[i];
-        const int type = s.st_info & 0xf;  // ELF32_ST_TYPE and ELF64_ST_TYPE alike
-        if ((chained | 1) == (h | 1) && s.st_shndx != SHN_UNDEF && s.st_value &&
-            (type == STT_FUNC || type == STT_OBJECT) && !(versions_ && (versions_[i] & hidden_version)) &&
+        if ((chained | 1) == (h | 1) && s.st_shndx != SHN_UNDEF && !(versions_ && (versions_[i] & hidden_version)) &&
             strcmp(strings_ + s.st_name, name) == 0)
-            return reinterpret_cast<void*>(base_ + s.st_value);
+            return &s;
         if (chained & 1) return nullptr;  // the end of this bucket's chain
     }
+}
+
+void* SymbolTable::find(const char* name, uint32_t h) const noexcept {
+    const ElfW(Sym)* s = lookup(name, h);
+    if (!s) return nullptr;
+    const int type = s->st_info & 0xf;  // ELF32_ST_TYPE and ELF64_ST_TYPE alike
+    if (!s->st_value || (type != STT_FUNC && type != STT_OBJECT)) return nullptr;
+    return reinterpret_cast<void*>(base_ + s->st_value);
+}
+
+bool SymbolTable::defines(const char* name, uint32_t h) const noexcept { return lookup(name, h) != nullptr; }
+
+LoadedTables::LoadedTables(const void* own) noexcept : own_(own) { dl_iterate_phdr(add, this); }
+
+int LoadedTables::add(dl_phdr_info* info, size_t, void* data) {
+    auto* self = static_cast<LoadedTables*>(data);
+    SymbolTable table(*info);
+    if (table.same_library(self->own_)) return 0;
+    if (!table.ready() && dynamic_section(*info)) self->complete_ = false;  // a table we cannot read
+    else if (!table.ready()) return 0;  // no dynamic section: nothing dlsym can find there
+    else if (self->count_ == capacity) self->complete_ = false;
+    else self->tables_[self->count_++] = table;
+    return 0;
+}
+
+LoadedTables::Definers LoadedTables::definers(const char* name, uint32_t h, const SymbolTable** only) const noexcept {
+    if (!complete_ || !own_.ready()) return Definers::Unknown;
+    Definers found = Definers::None;
+    for (int i = 0; i < count_; i++) {
+        if (!tables_[i].defines(name, h)) continue;
+        if (found == Definers::One) return Definers::More;
+        found = Definers::One;
+        *only = &tables_[i];
+    }
+    return found;
 }

@@ -1,7 +1,8 @@
 // One loaded library's own dynamic symbol table, searched the way the dynamic
-// linker searches it (DT_GNU_HASH). Stage 1 finds the ~65 OpenSSL functions the
-// engine calls but does not interpose here: dlsym spends ~950 instructions a name
-// (its error frame, the walk of the scope from the caller), this about 100.
+// linker searches it (DT_GNU_HASH). Stage 1 finds the OpenSSL functions here:
+// dlsym spends ~1,000 instructions a name (its error frame, the walk of the scope
+// from the caller, a formatted error for a name that is absent), this about 100,
+// with the name's hash computed by the compiler.
 #pragma once
 
 #include <link.h>
@@ -9,19 +10,67 @@
 
 class SymbolTable {
 public:
+    // The GNU hash of a name (the dynamic linker's bucket function), at compile time
+    // for the names stage 1 knows.
+    static constexpr uint32_t hash(const char* name) {
+        uint32_t h = 5381;
+        for (; *name; name++) h = h * 33 + static_cast<unsigned char>(*name);
+        return h;
+    }
+
     SymbolTable() = default;
     // The table of the library that holds `inside` (an address in it); not ready()
     // when that cannot be read (no DT_GNU_HASH, not a loaded library).
     explicit SymbolTable(const void* inside) noexcept;
-    bool ready() const noexcept { return gnu_hash_ && symbols_ && strings_; }
+    // The table of a library as dl_iterate_phdr describes it.
+    explicit SymbolTable(const dl_phdr_info& library) noexcept;
+    bool ready() const noexcept { return buckets_ && symbols_ && strings_; }
+    bool same_library(const SymbolTable& other) const noexcept { return ready() && base_ == other.base_; }
     // The default version of the function or object `name` defined there, or null:
     // not defined there, or a kind (an IFUNC, a TLS symbol) only dlsym resolves.
-    void* find(const char* name) const noexcept;
+    void* find(const char* name, uint32_t hash) const noexcept;
+    void* find(const char* name) const noexcept { return find(name, hash(name)); }
+    // Whether the library defines `name` in any form dlsym would return (any kind of
+    // symbol, the default version).
+    bool defines(const char* name, uint32_t hash) const noexcept;
 
 private:
+    const ElfW(Sym)* lookup(const char* name, uint32_t hash) const noexcept;
+
+    // DT_GNU_HASH, read once: the bloom filter (a power-of-two number of words, as
+    // the dynamic linker assumes), the buckets and the hash chains.
     ElfW(Addr) base_ = 0;
-    const uint32_t* gnu_hash_ = nullptr;
+    const ElfW(Addr)* bloom_ = nullptr;
+    uint32_t bloom_mask_ = 0;
+    uint32_t bloom_shift_ = 0;
+    const uint32_t* buckets_ = nullptr;
+    uint32_t buckets_count_ = 0;
+    uint32_t first_hashed_ = 0;
+    const uint32_t* chain_ = nullptr;  // indexed by symbol: chain_[i] for symbol i >= first_hashed_
     const ElfW(Sym)* symbols_ = nullptr;
     const char* strings_ = nullptr;
     const ElfW(Half)* versions_ = nullptr;  // DT_VERSYM, when the library has versions
+};
+
+// The tables of every library loaded when it was made, but the caller's own: what
+// lets a lookup be answered without dlsym and still be the answer dlsym gives. A
+// name defined nowhere is absent from every scope; a name defined only in the library
+// dlsym found the first name in is found there, whatever the scope. A library whose
+// table cannot be read (or more libraries than it holds) makes it answer neither.
+class LoadedTables {
+public:
+    explicit LoadedTables(const void* own) noexcept;
+    enum class Definers { None, One, More, Unknown };
+    // Who defines `name` among the loaded libraries (but ours); `only` is set to the
+    // one library when there is one.
+    Definers definers(const char* name, uint32_t hash, const SymbolTable** only) const noexcept;
+
+private:
+    static int add(dl_phdr_info* info, size_t, void* data);
+
+    static constexpr int capacity = 64;
+    SymbolTable own_;
+    SymbolTable tables_[capacity];
+    int count_ = 0;
+    bool complete_ = true;
 };

@@ -51,3 +51,45 @@ TEST_CASE("what the table cannot answer is left to dlsym") {
     CHECK_FALSE(SymbolTable(nullptr).ready());
     CHECK(SymbolTable().find("getenv") == nullptr);
 }
+
+// The loaded libraries' tables answer for dlsym only where dlsym's answer is certain:
+// a name defined nowhere, or in exactly one library (then it is that library's).
+TEST_CASE("who defines a name among the loaded libraries agrees with dlsym") {
+    const LoadedTables loaded(reinterpret_cast<const void*>(&libc_handle));
+    int certain = 0;
+    for (const char* name : {"getenv", "argz_add", "malloc", "qsort", "realpath", "environ", "strlen",
+                             "tlsoverride_no_such_function", "SSL_CTX_new", "_dl_find_object"}) {
+        CAPTURE(std::string(name));
+        const SymbolTable* only = nullptr;
+        switch (loaded.definers(name, SymbolTable::hash(name), &only)) {
+            case LoadedTables::Definers::None:
+                CHECK(dlsym(RTLD_DEFAULT, name) == nullptr);
+                certain++;
+                break;
+            case LoadedTables::Definers::One:
+                REQUIRE(only);
+                if (void* p = only->find(name)) CHECK(p == dlsym(RTLD_DEFAULT, name));
+                certain++;
+                break;
+            default: break;
+        }
+    }
+    CHECK(certain >= 4);  // getenv, argz_add, the absent name and SSL_CTX_new at least (none here)
+    const SymbolTable* only = nullptr;
+    CHECK(loaded.definers("tlsoverride_no_such_function", SymbolTable::hash("tlsoverride_no_such_function"), &only) ==
+          LoadedTables::Definers::None);
+    CHECK(loaded.definers("argz_add", SymbolTable::hash("argz_add"), &only) == LoadedTables::Definers::One);
+    CHECK(only->find("argz_add") == in_libc("argz_add"));
+    // libc and libm both define ldexp (printf needs it): two definers, no answer.
+    if (dlopen("libm.so.6", RTLD_LAZY | RTLD_NOLOAD))
+        CHECK(loaded.definers("ldexp", SymbolTable::hash("ldexp"), &only) == LoadedTables::Definers::More);
+}
+
+TEST_CASE("a name's hash is the dynamic linker's, at compile time") {
+    static_assert(SymbolTable::hash("") == 5381);
+    constexpr uint32_t h = SymbolTable::hash("SSL_CTX_new");
+    static_assert(h != 0);
+    SymbolTable libc(in_libc("getenv"));
+    CHECK(libc.find("getenv", SymbolTable::hash("getenv")) == in_libc("getenv"));
+    CHECK(libc.find("getenv", SymbolTable::hash("getenv") ^ 0x40000000u) == nullptr);  // the hash is what is searched
+}
