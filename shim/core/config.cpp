@@ -8,11 +8,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
+#include "core/ascii.hpp"
 #include "core/profiles.hpp"
 #include "core/toml.hpp"
 
@@ -323,8 +323,7 @@ std::string quote_hint(std::string_view text, std::size_t line_number) {
     if (std::size_t hash = value.find(" #"); hash != std::string_view::npos) value = trim(value.substr(0, hash));
     if (key.empty() || value.empty() || key.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string_view::npos) return "";
     if (key == "security_level" || key == "handshakes") return "";  // not strings
-    unsigned char first = static_cast<unsigned char>(value.front());
-    if (!std::isalpha(first) || value == "true" || value == "false" || value.find_first_of("\"'[]{},") != std::string_view::npos)
+    if (!ascii_alpha(value.front()) || value == "true" || value == "false" || value.find_first_of("\"'[]{},") != std::string_view::npos)
         return "";
     return "the value " + std::string(value) + " must be quoted: write " + std::string(key) + " = \"" + std::string(value) +
            "\"";
@@ -413,6 +412,8 @@ LoadedConfig load_config_file(const std::string& path, std::size_t first_rule_nu
 
 std::vector<std::string> dropin_files(const std::string& dir) {
     std::vector<std::string> names;
+    struct stat st {};
+    if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return names;  // the usual case: no conf.d
     DIR* d = opendir(dir.c_str());
     if (!d) return names;
     while (const dirent* e = readdir(d)) {

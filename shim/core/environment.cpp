@@ -16,7 +16,11 @@ Parsed<std::vector<std::string>> parse_as(std::string_view text, std::vector<std
 
 template <class T, class Parser>
 void read_one(const Lookup& getenv, std::string_view name, Setting<T>& into, Diagnostics& errors, Parser parse) {
-    const char* raw = getenv(std::string(name).c_str());
+    char variable[64];  // the names are ours, all shorter
+    if (name.size() >= sizeof variable) return;
+    name.copy(variable, name.size());
+    variable[name.size()] = '\0';
+    const char* raw = getenv(variable);
     if (!raw || !*raw) return;
     Parsed<T> parsed = parse(std::string_view(raw));
     if (parsed.value)

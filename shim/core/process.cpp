@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 extern char* program_invocation_short_name;  // glibc: the base name of argv[0]
+extern char** environ;
 
 namespace tlso {
 namespace {
@@ -15,23 +17,50 @@ std::string executable_name() {
     char path[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
     if (n <= 0) return {};
-    path[n] = '\0';
-    const char* slash = std::strrchr(path, '/');
-    return slash ? slash + 1 : path;
+    std::string_view link(path, static_cast<std::size_t>(n));
+    return std::string(link.substr(link.rfind('/') + 1));
 }
+
+// The process's TLSOVERRIDE_ variables, found in one pass over the environment
+// (each of the ~17 lookups by name would walk all of it), in its order, so the
+// first of a name wins as with getenv. None in secure execution (setuid, setgid,
+// capabilities), where secure_getenv answers none: there only the file under /etc counts.
+class OwnVariables {
+public:
+    explicit OwnVariables(bool secure) {
+        if (secure) return;
+        for (char** e = environ; e && *e; e++)
+            if (starts_with(*e, "TLSOVERRIDE_")) found_.push_back(*e);
+    }
+    const char* get(std::string_view name) const {
+        for (const char* v : found_)
+            if (starts_with(v, name) && v[name.size()] == '=') return v + name.size() + 1;
+        return nullptr;
+    }
+
+private:
+    // `text` is NUL-terminated: a shorter one differs at its end.
+    static bool starts_with(const char* text, std::string_view prefix) {
+        for (char c : prefix)
+            if (*text++ != c) return false;
+        return true;
+    }
+    std::vector<const char*> found_;
+};
 
 bool names_host_or_role(const Rule& r) { return !r.hosts.empty() || r.role; }
 
 Process* start() {
     auto* p = new Process;
     p->program = program_invocation_short_name ? program_invocation_short_name : "";
-    p->executable = executable_name();
     p->secure = secure_execution();
 
-    // secure_getenv sees nothing in setuid/setgid/capability programs: there only
-    // the file under /etc counts.
-    p->loaded = load_process_config([](const char* name) { return secure_getenv(name); });
+    const OwnVariables variables(p->secure);
+    p->loaded = load_process_config([&](const char* name) { return variables.get(name); });
     const ProcessConfig& pc = p->loaded;
+    // Only a rule's `program` globs look at the executable's name.
+    if (std::any_of(pc.config.rules.begin(), pc.config.rules.end(), [](const Rule& r) { return !r.programs.empty(); }))
+        p->executable = executable_name();
     const ProcessSettings& ps = pc.process;
     p->mode = ps.mode ? ps.mode->value : Mode::Default;
     p->on_error = ps.on_error ? ps.on_error->value : OnError::Fail;

@@ -1,20 +1,17 @@
 #include "core/settings.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "core/ascii.hpp"
 
 namespace tlso {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
+bool iequals(std::string_view a, std::string_view b) { return ascii_iequals(a, b); }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    while (!s.empty() && ascii_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && ascii_space(s.back())) s.remove_suffix(1);
     return s;
 }
 
@@ -182,7 +179,7 @@ ProcessSettings overlay(const ProcessSettings& low, const ProcessSettings& high)
 bool lowers_level_in_ciphers(const Settings& s) {
     if (!s.ciphers) return false;
     std::string list = s.ciphers->value;
-    for (char& c : list) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (char& c : list) c = ascii_upper(c);
     return list.find("@SECLEVEL=0") != std::string::npos;
 }
 

@@ -16,10 +16,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <cstring>
 #include <unordered_map>
 
+#include "core/ascii.hpp"
 #include "core/gnutls_priority.hpp"
 #include "core/log.hpp"
 #include "core/peer.hpp"
@@ -89,7 +89,7 @@ std::optional<std::size_t> rule_for(std::optional<Role> role, std::optional<std:
 const std::string& tokens_of(std::optional<std::size_t> rule) { return E->tokens[rule ? *rule + 1 : 0]; }
 
 std::string lower(std::string text) {
-    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : text) c = ascii_lower(c);
     return text;
 }
 
@@ -301,7 +301,6 @@ void decide(gnutls_session_t s) {
 }
 
 // --- handshake records -------------------------------------------------------------------------
-
 
 // "TLS1.2" -> "TLSv1.2", as OpenSSL's records say it.
 std::string version_name(const char* gnutls_name) {

@@ -72,7 +72,7 @@ public:
 private:
     void* first(const char* name) {
         void* p = ::find(handle_, name);
-        if (p && !table_.ready()) table_ = SymbolTable(p);
+        if (p && !table_.ready()) table_ = loaded_.holding(p);
         return p;
     }
 

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,19 +22,45 @@ __thread int depth;  // initial-exec TLS: no allocation, no __tls_get_addr
 extern "C" const char __ehdr_start[] __attribute__((visibility("hidden")));
 extern "C" const char _end[] __attribute__((visibility("hidden")));
 
+// The name this library was loaded by, as LD_PRELOAD spelled it (what dladdr
+// answers, without its search of the symbol table for the nearest name).
+int own_name(dl_phdr_info* info, size_t, void* data) {
+    const auto self = reinterpret_cast<ElfW(Addr)>(&own_name);
+    for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr)& p = info->dlpi_phdr[i];
+        if (p.p_type == PT_LOAD && self - (info->dlpi_addr + p.p_vaddr) < p.p_memsz) {
+            *static_cast<const char**>(data) = info->dlpi_name;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+// `path` + `more`, NUL-terminated, when it fits.
+bool append(char* path, size_t size, size_t& used, const char* more, size_t length) {
+    if (used + length >= size) return false;
+    memcpy(path + used, more, length);
+    used += length;
+    path[used] = '\0';
+    return true;
+}
+
 // Where the engine is: beside this library, in the directory it was loaded from.
-// dladdr() answers with the name as LD_PRELOAD spelled it; a relative one, resolved
-// now, would follow the program's working directory to a planted file. For that
-// case ld.so's "$ORIGIN" is the directory it resolved when it loaded this library
-// (glibc fixes an object's origin at load time), at no cost at start-up.
+// A relative name, resolved now, would follow the program's working directory to a
+// planted file. For that case ld.so's "$ORIGIN" is the directory it resolved when it
+// loaded this library (glibc fixes an object's origin at load time), at no cost at
+// start-up.
 bool find_engine(char* path, size_t size) {
-    Dl_info self;
-    if (!dladdr(reinterpret_cast<void*>(&find_engine), &self) || !self.dli_fname) return false;
-    const char* name = self.dli_fname;
-    const char* slash = strrchr(name, '/');
-    int n = name[0] == '/' ? snprintf(path, size, "%.*s/%s", static_cast<int>(slash - name), name, TLSO_ENGINE_FILE)
-                           : snprintf(path, size, "$ORIGIN/%s", TLSO_ENGINE_FILE);
-    return n > 0 && static_cast<size_t>(n) < size;
+    const char* name = nullptr;
+    if (!dl_iterate_phdr(own_name, &name) || !name || !*name) return false;
+    size_t used = 0;
+    const char* slash = nullptr;
+    for (const char* c = name; *c; c++)
+        if (*c == '/') slash = c;
+    static const char origin[] = "$ORIGIN", engine[] = "/" TLSO_ENGINE_FILE;
+    bool ok = name[0] == '/' ? append(path, size, used, name, static_cast<size_t>(slash - name))
+                             : append(path, size, used, origin, sizeof origin - 1);
+    return ok && append(path, size, used, engine, sizeof engine - 1);
 }
 
 pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;

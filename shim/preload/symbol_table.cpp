@@ -13,10 +13,10 @@ const ElfW(Dyn)* dynamic_section(const dl_phdr_info& info) {
     return nullptr;
 }
 
-bool holds_address(const dl_phdr_info& info, ElfW(Addr) address) {
-    for (ElfW(Half) i = 0; i < info.dlpi_phnum; i++) {
-        const ElfW(Phdr)& p = info.dlpi_phdr[i];
-        if (p.p_type == PT_LOAD && address - (info.dlpi_addr + p.p_vaddr) < p.p_memsz) return true;
+bool holds_address(ElfW(Addr) base, const ElfW(Phdr)* segments, ElfW(Half) count, ElfW(Addr) address) {
+    for (ElfW(Half) i = 0; i < count; i++) {
+        const ElfW(Phdr)& p = segments[i];
+        if (p.p_type == PT_LOAD && address - (base + p.p_vaddr) < p.p_memsz) return true;
     }
     return false;
 }
@@ -30,7 +30,7 @@ struct Holder {
 
 int holds(dl_phdr_info* info, size_t, void* data) {
     auto* h = static_cast<Holder*>(data);
-    if (!holds_address(*info, h->address)) return 0;
+    if (!holds_address(info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum, h->address)) return 0;
     h->table = SymbolTable(*info);
     return 1;
 }
@@ -50,7 +50,7 @@ SymbolTable::SymbolTable(const dl_phdr_info& library) noexcept {
     // value below the load address is still an offset (the vDSO's).
     auto at = [&](ElfW(Addr) p) { return p >= base_ ? p : p + base_; };
     const uint32_t* gnu_hash = nullptr;
-    for (const ElfW(Dyn)* d = dynamic; d->d_tag != DT_NULL; d++) {
+    for (const ElfW(Dyn)* d = dynamic; d->d_tag != DT_NULL && !(gnu_hash && symbols_ && strings_ && versions_); d++) {
         switch (d->d_tag) {
             case DT_GNU_HASH: gnu_hash = reinterpret_cast<const uint32_t*>(at(d->d_un.d_ptr)); break;
             case DT_SYMTAB: symbols_ = reinterpret_cast<const ElfW(Sym)*>(at(d->d_un.d_ptr)); break;
@@ -97,8 +97,6 @@ void* SymbolTable::find(const char* name, uint32_t h) const noexcept {
     return reinterpret_cast<void*>(base_ + s->st_value);
 }
 
-bool SymbolTable::defines(const char* name, uint32_t h) const noexcept { return lookup(name, h) != nullptr; }
-
 LoadedTables::LoadedTables(const void* own) noexcept : own_(own) { dl_iterate_phdr(add, this); }
 
 int LoadedTables::add(dl_phdr_info* info, size_t, void* data) {
@@ -108,7 +106,7 @@ int LoadedTables::add(dl_phdr_info* info, size_t, void* data) {
     if (!table.ready() && dynamic_section(*info)) self->complete_ = false;  // a table we cannot read
     else if (!table.ready()) return 0;  // no dynamic section: nothing dlsym can find there
     else if (self->count_ == capacity) self->complete_ = false;
-    else self->tables_[self->count_++] = table;
+    else self->loaded_[self->count_++] = {table, info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum};
     return 0;
 }
 
@@ -116,10 +114,18 @@ LoadedTables::Definers LoadedTables::definers(const char* name, uint32_t h, cons
     if (!complete_ || !own_.ready()) return Definers::Unknown;
     Definers found = Definers::None;
     for (int i = 0; i < count_; i++) {
-        if (!tables_[i].defines(name, h)) continue;
+        const SymbolTable& t = loaded_[i].table;
+        if (!t.may_define(h) || !t.defines(name, h)) continue;
         if (found == Definers::One) return Definers::More;
         found = Definers::One;
-        *only = &tables_[i];
+        *only = &t;
     }
     return found;
+}
+
+SymbolTable LoadedTables::holding(const void* address) const noexcept {
+    const auto a = reinterpret_cast<ElfW(Addr)>(address);
+    for (int i = 0; i < count_; i++)
+        if (holds_address(loaded_[i].base, loaded_[i].segments, loaded_[i].segments_count, a)) return loaded_[i].table;
+    return SymbolTable(address);
 }

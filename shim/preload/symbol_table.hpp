@@ -32,7 +32,13 @@ public:
     void* find(const char* name) const noexcept { return find(name, hash(name)); }
     // Whether the library defines `name` in any form dlsym would return (any kind of
     // symbol, the default version).
-    bool defines(const char* name, uint32_t hash) const noexcept;
+    bool defines(const char* name, uint32_t hash) const noexcept { return may_define(hash) && lookup(name, hash); }
+    // The bloom filter alone (ready tables only): false when `hash` is certainly absent.
+    bool may_define(uint32_t hash) const noexcept {
+        constexpr uint32_t bits = sizeof(ElfW(Addr)) * 8;
+        const ElfW(Addr) word = bloom_[(hash / bits) & bloom_mask_];
+        return (word >> (hash % bits)) & (word >> ((hash >> bloom_shift_) % bits)) & 1;
+    }
 
 private:
     const ElfW(Sym)* lookup(const char* name, uint32_t hash) const noexcept;
@@ -64,13 +70,22 @@ public:
     // Who defines `name` among the loaded libraries (but ours); `only` is set to the
     // one library when there is one.
     Definers definers(const char* name, uint32_t hash, const SymbolTable** only) const noexcept;
+    // The table of the library whose segments hold `address` (read when this was
+    // made), or a table that is not ready.
+    SymbolTable holding(const void* address) const noexcept;
 
 private:
     static int add(dl_phdr_info* info, size_t, void* data);
 
+    struct Loaded {
+        SymbolTable table;
+        ElfW(Addr) base;
+        const ElfW(Phdr)* segments;
+        ElfW(Half) segments_count;
+    };
     static constexpr int capacity = 64;
     SymbolTable own_;
-    SymbolTable tables_[capacity];
+    Loaded loaded_[capacity];
     int count_ = 0;
     bool complete_ = true;
 };
