@@ -52,17 +52,24 @@ bool debug_on(const Engine& e) { return e.core.log.enabled(LogLevel::Debug); }
 
 void enforce_at_handshake_start(const Engine& e, SSL* s) {
     const OpenSsl& ssl = *e.ssl;
-    const ContextState* st = e.state_of(ssl.SSL_get_SSL_CTX(s));
-    const Settings* policy = enforced(e, s);
-    if (!st || !policy || policy->empty()) return;
+    SSL_CTX* ctx = ssl.SSL_get_SSL_CTX(s);
+    const ContextState* st = e.state_of(ctx);
+    if (!st) return;
+    // The connection's layer (its own rule's, when one was decided), else its context's:
+    // what enforced() answers, with each state looked up once.
+    const ConnectionState* c = e.existing_connection_state(s);
+    const Settings* policy = c && c->decided ? c->settings : st->settings;
+    if (!policy || policy->empty()) return;
     const char* object = "connection at its handshake's start";
-    for (Bound which : {Bound::Min, Bound::Max}) {
-        int get = which == Bound::Min ? SSL_CTRL_GET_MIN_PROTO_VERSION : SSL_CTRL_GET_MAX_PROTO_VERSION;
-        long now = ssl.real.SSL_ctrl(s, get, 0, nullptr);
-        long wanted = enforce_version(e, *policy, which, now, object);
-        if (wanted != now)
-            ssl.real.SSL_ctrl(s, which == Bound::Min ? SSL_CTRL_SET_MIN_PROTO_VERSION : SSL_CTRL_SET_MAX_PROTO_VERSION,
-                              wanted, nullptr);
+    if (policy->names_a_bound()) {
+        for (Bound which : {Bound::Min, Bound::Max}) {
+            int get = which == Bound::Min ? SSL_CTRL_GET_MIN_PROTO_VERSION : SSL_CTRL_GET_MAX_PROTO_VERSION;
+            long now = ssl.real.SSL_ctrl(s, get, 0, nullptr);
+            long wanted = enforce_version(e, *policy, which, now, object);
+            if (wanted != now)
+                ssl.real.SSL_ctrl(s, which == Bound::Min ? SSL_CTRL_SET_MIN_PROTO_VERSION : SSL_CTRL_SET_MAX_PROTO_VERSION,
+                                  wanted, nullptr);
+        }
     }
     uint64_t options = ssl.SSL_get_options(s) & ssl.options_mask;
     uint64_t off = options & st->options_off;
@@ -71,18 +78,18 @@ void enforce_at_handshake_start(const Engine& e, SSL* s) {
     if (off) ssl.real.SSL_clear_options(s, off);
     if (on) ssl.real.SSL_set_options(s, on);
     if ((off || on) && debug_on(e)) kept(e, "options", object, "");
-    const ConnectionState* c = e.existing_connection_state(s);
-    Settings again;
-    if ((policy->ciphers || policy->ciphersuites) && !ciphers_intact(e, s, *st, c)) {
-        again.ciphers = policy->ciphers;
-        again.ciphersuites = policy->ciphersuites;
-    }
     // No getter tells a connection's groups or signature algorithms from the
     // policy's: short lists, put back on every handshake (a few thousand instructions).
-    again.groups = policy->groups;
-    again.signature_algorithms = policy->signature_algorithms;
-    if (!again.empty()) {
-        if (debug_on(e) && (again.ciphers || again.ciphersuites)) kept(e, "cipher lists", object, "");
+    bool lists_replaced = (policy->ciphers || policy->ciphersuites) && !ciphers_intact(e, s, *st, c);
+    if (lists_replaced || policy->groups || policy->signature_algorithms) {
+        Settings again;
+        if (lists_replaced) {
+            again.ciphers = policy->ciphers;
+            again.ciphersuites = policy->ciphersuites;
+            if (debug_on(e)) kept(e, "cipher lists", object, "");
+        }
+        again.groups = policy->groups;
+        again.signature_algorithms = policy->signature_algorithms;
         apply_to_connection(ssl, s, again);
     }
     // Last: a cipher string's @SECLEVEL (the program's, or one just put back) sets the level.

@@ -81,13 +81,20 @@ __attribute__((noinline)) void act_on_info(const SSL* cs, int where, int ret) {
     errno = saved;
 }
 
-// OpenSSL calls this at every state of every handshake (18 times for a TLSv1.2
-// client's): without records only the handshake's start is ours, and every other
-// call costs a test.
-void on_info(const SSL* cs, int where, int ret) {
+__attribute__((noinline)) void on_info_acting(const SSL* cs, int where, int ret) {
     if ((where & SSL_CB_HANDSHAKE_START) || E->core.records) act_on_info(cs, where, ret);
     // The program's own callback runs outside our mark: what it does is its own.
     if (InfoCallback program = program_callback_of(cs)) program(cs, where, ret);
+}
+
+// OpenSSL calls this at every state of every handshake (18 times for a TLSv1.2
+// client's): without records or a program's own callback only the handshake's
+// start is ours, and every other call is three tests.
+void on_info(const SSL* cs, int where, int ret) {
+    if (!(where & SSL_CB_HANDSHAKE_START) && !E->core.records &&
+        !E->program_callbacks.load(std::memory_order_acquire))
+        return;
+    on_info_acting(cs, where, ret);
 }
 
 SSL_CTX* engine_SSL_CTX_new(const SSL_METHOD* m) {

@@ -50,15 +50,15 @@ SymbolTable::SymbolTable(const dl_phdr_info& library) noexcept {
     // value below the load address is still an offset (the vDSO's).
     auto at = [&](ElfW(Addr) p) { return p >= base_ ? p : p + base_; };
     const uint32_t* gnu_hash = nullptr;
-    for (const ElfW(Dyn)* d = dynamic; d->d_tag != DT_NULL && !(gnu_hash && symbols_ && strings_ && versions_); d++) {
+    for (const ElfW(Dyn)* d = dynamic; d->d_tag != DT_NULL && !(gnu_hash && symbols_ && strings_); d++) {
         switch (d->d_tag) {
             case DT_GNU_HASH: gnu_hash = reinterpret_cast<const uint32_t*>(at(d->d_un.d_ptr)); break;
             case DT_SYMTAB: symbols_ = reinterpret_cast<const ElfW(Sym)*>(at(d->d_un.d_ptr)); break;
             case DT_STRTAB: strings_ = reinterpret_cast<const char*>(at(d->d_un.d_ptr)); break;
-            case DT_VERSYM: versions_ = reinterpret_cast<const ElfW(Half)*>(at(d->d_un.d_ptr)); break;
             default: break;
         }
     }
+    dynamic_ = dynamic;
     if (!gnu_hash) return;
     const uint32_t buckets_count = gnu_hash[0], first_hashed = gnu_hash[1], bloom_words = gnu_hash[2];
     if (!buckets_count || !bloom_words || (bloom_words & (bloom_words - 1))) return;  // not as ld writes it
@@ -69,6 +69,15 @@ SymbolTable::SymbolTable(const dl_phdr_info& library) noexcept {
     first_hashed_ = first_hashed;
     buckets_ = reinterpret_cast<const uint32_t*>(bloom_ + bloom_words);
     chain_ = buckets_ + buckets_count - first_hashed;
+}
+
+const ElfW(Half)* SymbolTable::versions() const noexcept {
+    if (versions_read_) return versions_;
+    for (const ElfW(Dyn)* d = dynamic_; d && d->d_tag != DT_NULL; d++)
+        if (d->d_tag == DT_VERSYM)
+            versions_ = reinterpret_cast<const ElfW(Half)*>(d->d_un.d_ptr >= base_ ? d->d_un.d_ptr : d->d_un.d_ptr + base_);
+    versions_read_ = true;
+    return versions_;
 }
 
 // The default version of `name` defined there, of any kind.
@@ -82,8 +91,8 @@ const ElfW(Sym)* SymbolTable::lookup(const char* name, uint32_t h) const noexcep
     for (;; i++) {
         const uint32_t chained = chain_[i];
         const ElfW(Sym)& s = symbols_[i];
-        if ((chained | 1) == (h | 1) && s.st_shndx != SHN_UNDEF && !(versions_ && (versions_[i] & hidden_version)) &&
-            strcmp(strings_ + s.st_name, name) == 0)
+        if ((chained | 1) == (h | 1) && s.st_shndx != SHN_UNDEF && strcmp(strings_ + s.st_name, name) == 0 &&
+            !(versions() && (versions()[i] & hidden_version)))
             return &s;
         if (chained & 1) return nullptr;  // the end of this bucket's chain
     }

@@ -55,7 +55,13 @@ private:
     const uint32_t* chain_ = nullptr;  // indexed by symbol: chain_[i] for symbol i >= first_hashed_
     const ElfW(Sym)* symbols_ = nullptr;
     const char* strings_ = nullptr;
-    const ElfW(Half)* versions_ = nullptr;  // DT_VERSYM, when the library has versions
+    // DT_VERSYM, when the library has versions: it comes late in the dynamic section,
+    // so it is looked for only when a name is found (most tables only ever answer
+    // "not here" from their bloom filter). Stage 1 searches under its start lock.
+    const ElfW(Dyn)* dynamic_ = nullptr;
+    mutable const ElfW(Half)* versions_ = nullptr;
+    mutable bool versions_read_ = false;
+    const ElfW(Half)* versions() const noexcept;
 };
 
 // The tables of every library loaded when it was made, but the caller's own: what
