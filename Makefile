@@ -149,6 +149,7 @@ $(B)/unit-tests: $(UNIT_OBJ) $(CORE_OBJ) $(ENGINE_OBJ) $(call obj,shim/cli/diagn
 CLIENT_LIBS := -lssl -lcrypto -lpthread
 $(B)/tests/gnutls_openssl_client: CLIENT_LIBS := -lgnutls-openssl
 $(B)/tests/gnutls_cache_client: CLIENT_LIBS := -lgnutls
+$(B)/tests/gnutls_ownptr: CLIENT_LIBS := -lgnutls
 $(B)/tests/%: tests/clients/%.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$<)$(CC) $(HARDEN_CPPFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) $(SANFLAGS) -Wall $(HARDEN_LDFLAGS) -o $@ $< $(CLIENT_LIBS)

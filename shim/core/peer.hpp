@@ -11,6 +11,17 @@ namespace tlso {
 
 std::string peer_of_socket(int fd);
 
+// The descriptor a GnuTLS session's transport names, if it names one. GnuTLS keeps
+// the transport as a pointer: gnutls_transport_set_int stores the descriptor cast to
+// one, and gnutls_transport_get_int casts it back. A program with its own push and
+// pull functions sets a pointer of its own (libcurl: its connection filter), which,
+// read back as an int, is a truncation that can be the number of some other socket:
+// a descriptor only when pointer and int are the same number.
+constexpr std::optional<int> transport_descriptor(std::uintptr_t pointer, int as_int) {
+    if (as_int < 0 || pointer != static_cast<std::uintptr_t>(as_int)) return std::nullopt;
+    return as_int;
+}
+
 // A connection with no descriptor of its own (a program with its own BIO or push and
 // pull functions, as curl has): the process's connected TCP socket it runs over, when
 // the answer is unambiguous. With the bytes the TLS connection has written so far

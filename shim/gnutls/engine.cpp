@@ -331,7 +331,9 @@ void record(gnutls_session_t s, int ret) {
         unsigned type = 0;
         if (g.gnutls_server_name_get(s, name, &size, &type, 0) == 0 && type == GNUTLS_NAME_DNS) r.sni.assign(name, size);
     }
-    r.peer = peer_of_socket(g.gnutls_transport_get_int(s));
+    if (std::optional<int> fd = transport_descriptor(reinterpret_cast<std::uintptr_t>(g.gnutls_transport_get_ptr(s)),
+                                                     g.gnutls_transport_get_int(s)))
+        r.peer = peer_of_socket(*fd);
     // Push and pull functions of the program's own (libcurl's): its only connected TCP
     // socket. GnuTLS counts no bytes a second socket could be told apart by.
     if (r.peer.empty()) {

@@ -45,6 +45,20 @@ assert_eq "two identical connections to twin servers: the second record has no p
 assert_contains "... and the debug log says why" "$(cat "$T/records.json")" \
     "record: no peer address: several connected TCP sockets match the connection's byte count"
 
+# GnuTLS with the program's own push and pull functions and transport pointer (libcurl's
+# way): the pointer read back as an int is another connected socket's number here. The
+# record must not name that socket's peer; with two sockets open, GnuTLS counting no
+# bytes, there is no unambiguous one (tests/clients/gnutls_ownptr.c).
+if [ -x "$B/tests/gnutls_ownptr" ] && [ "$(getconf LONG_BIT)" = 64 ]; then
+    out=$(records "$B/tests/gnutls_ownptr" --ca "$CERTS/ca.pem" "$FIRST" "$SECOND" 2>&1)
+    assert_contains "GnuTLS, own push/pull and pointer: the handshake succeeds" "$out" "handshake ok"
+    assert_eq "... and the record names no peer, not the socket its pointer's low bits number" \
+        "$(peers "$T/records.json")" "-"
+    out=$(records "$B/tests/gnutls_ownptr" --int --ca "$CERTS/ca.pem" "$FIRST" "$SECOND" 2>&1)
+    assert_eq "GnuTLS over gnutls_transport_set_int: the record names its socket's peer" \
+        "$(peers "$T/records.json")" "127.0.0.1:$SECOND"
+fi
+
 # The search never disturbs the program's descriptors: the same connections, the same output.
 plain=$("$B/tests/twobio" "$FIRST" "$SECOND" 2>&1)
 out=$(records "$B/tests/twobio" "$FIRST" "$SECOND" 2>&1)
