@@ -150,7 +150,7 @@ CLIENT_LIBS := -lssl -lcrypto -lpthread
 $(B)/tests/gnutls_openssl_client: CLIENT_LIBS := -lgnutls-openssl
 $(B)/tests/gnutls_cache_client: CLIENT_LIBS := -lgnutls
 $(B)/tests/gnutls_ownptr: CLIENT_LIBS := -lgnutls
-$(B)/tests/%: tests/clients/%.c | $(DEPS_FIRST)
+$(B)/tests/%: tests/clients/%.c tests/clients/loopback.h | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$<)$(CC) $(HARDEN_CPPFLAGS) $(HARDEN_CFLAGS) $(CFLAGS) $(SANFLAGS) -Wall $(HARDEN_LDFLAGS) -o $@ $< $(CLIENT_LIBS)
 # A test-only preload library, not a program (tests/e2e/oom.sh): allocations fail on demand.
@@ -204,11 +204,11 @@ LEGACY_CLIENTS := $(LEGACY)/bin/oldclient-1.1 $(LEGACY)/bin/oldclient-1.1-i386 $
 $(LEGACY)/.complete: scripts/fetch-legacy-openssl | $(DEPS_FIRST)
 	@scripts/fetch-legacy-openssl $(LEGACY)
 
-$(LEGACY)/bin/oldclient-1.1: tests/clients/oldclient.c $(LEGACY)/.complete
+$(LEGACY)/bin/oldclient-1.1: tests/clients/oldclient.c tests/clients/loopback.h $(LEGACY)/.complete
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wall -Wno-deprecated-declarations $(call legacy_inc,openssl-1.1-amd64,x86_64-linux-gnu) -o $@ $< \
 	    $(call legacy_lib,openssl-1.1-amd64,x86_64-linux-gnu) -lssl -lcrypto -lpthread
-$(LEGACY)/bin/oldclient-%-i386: tests/clients/oldclient.c $(LEGACY)/.complete
+$(LEGACY)/bin/oldclient-%-i386: tests/clients/oldclient.c tests/clients/loopback.h $(LEGACY)/.complete
 	@mkdir -p $(dir $@)
 	$(CC) -m32 $(CFLAGS) -Wall -Wno-deprecated-declarations $(call legacy_inc,openssl-$*-i386,i386-linux-gnu) -o $@ $< \
 	    $(call legacy_lib,openssl-$*-i386,i386-linux-gnu) -lssl -lcrypto -lpthread

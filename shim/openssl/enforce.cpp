@@ -51,6 +51,7 @@ bool ciphers_intact(const Engine& e, SSL* s, const ContextState& st, const Conne
 bool debug_on(const Engine& e) { return e.core.log.enabled(LogLevel::Debug); }
 
 void enforce_at_handshake_start(const Engine& e, SSL* s) {
+    if (e.core.mode != Mode::Enforce) return;
     const OpenSsl& ssl = *e.ssl;
     SSL_CTX* ctx = ssl.SSL_get_SSL_CTX(s);
     const ContextState* st = e.state_of(ctx);

@@ -23,6 +23,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "loopback.h"
+
 #define SENTINEL 4242
 
 static void info(const SSL *s, int where, int ret) { (void)s, (void)where, (void)ret; }
@@ -76,13 +78,8 @@ int main(int argc, char **argv) {
     PROBE("SSL_set_info_callback", SSL_set_info_callback(ssl, info));
     PROBE("SSL_get_info_callback", SSL_get_info_callback(ssl));
 
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)atoi(argv[1]));
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+    int fd = connect_loopback(atoi(argv[1]));
+    if (fd < 0) {
         perror("errno_probe: connect");
         return 2;
     }

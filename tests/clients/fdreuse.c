@@ -27,6 +27,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "loopback.h"
+
 static int stderr_taken(const char *data) {
     close(2);
     int fd = open(data, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -41,13 +43,8 @@ static int stderr_taken(const char *data) {
 
 static int stderr_tcp(const char *port) {
     close(2);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)atoi(port));
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    if (fd != 2 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+    int fd = connect_loopback(atoi(port));  /* the lowest free descriptor: 2 */
+    if (fd != 2) {
         printf("fdreuse: the connection got descriptor %d, or failed\n", fd);
         return 2;
     }

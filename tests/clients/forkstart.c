@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "loopback.h"
+
 static void *first_call(void *arg) {
     (void)arg;
     SSL_CTX_free(SSL_CTX_new(TLS_client_method()));
@@ -30,12 +32,8 @@ static int child(int port) {
     alarm(10);  /* a child stuck on a lock its parent's thread held dies, and says so below */
     SSL_CTX *ctx = SSL_CTX_new(TLSv1_client_method());
     if (!ctx) { dprintf(1, "child: context creation failed\n"); return 1; }
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_port = htons((unsigned short)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) { dprintf(1, "child: connect failed\n"); return 1; }
+    int fd = connect_loopback(port);
+    if (fd < 0) { dprintf(1, "child: connect failed\n"); return 1; }
     SSL *ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
     if (SSL_connect(ssl) != 1) { dprintf(1, "child: handshake failed\n"); return 1; }

@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "loopback.h"
+
 int main(int argc, char** argv) {
     const char *priority = "NORMAL", *sni = NULL, *ca = NULL;
     int port = 0;
@@ -43,10 +45,8 @@ int main(int argc, char** argv) {
     gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, creds);
     gnutls_session_set_verify_cert(session, sni ? sni : "localhost", 0);
 
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr*)&addr, sizeof addr) != 0) {
+    int fd = connect_loopback(port);
+    if (fd < 0) {
         perror("connect");
         return 1;
     }

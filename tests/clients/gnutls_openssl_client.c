@@ -14,17 +14,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "loopback.h"
+
 int main(int argc, char **argv) {
     if (argc != 2) { fprintf(stderr, "usage: gnutls_openssl_client PORT\n"); return 2; }
     SSL_library_init();
     SSL_CTX *ctx = SSL_CTX_new(SSLv23_client_method());
     if (!ctx) { printf("context creation failed\n"); return 2; }
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_port = htons((unsigned short)atoi(argv[1]));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) { perror("connect"); return 2; }
+    int fd = connect_loopback(atoi(argv[1]));
+    if (fd < 0) { perror("connect"); return 2; }
     SSL *ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
     if (SSL_connect(ssl) == 1) printf("connected\n");

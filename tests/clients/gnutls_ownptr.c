@@ -17,6 +17,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "loopback.h"
+
 static int tls_fd = -1;  /* the socket the handshake runs over */
 
 static ssize_t push(gnutls_transport_ptr_t ignored, const void* data, size_t size) {
@@ -30,10 +32,8 @@ static ssize_t pull(gnutls_transport_ptr_t ignored, void* data, size_t size) {
 }
 
 static int connect_to(int port) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || connect(fd, (struct sockaddr*)&addr, sizeof addr) != 0) {
+    int fd = connect_loopback(port);
+    if (fd < 0) {
         perror("connect");
         exit(1);
     }

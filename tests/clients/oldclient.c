@@ -39,6 +39,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "loopback.h"
+
 static int info_calls;
 static void on_info(const SSL *ssl, int where, int ret) { (void)ssl; (void)where; (void)ret; info_calls++; }
 
@@ -70,13 +72,8 @@ static const char *first_error(void) {
 }
 
 static int connect_to(const char *host, int port) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)port);
-    inet_pton(AF_INET, host, &sa.sin_addr);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+    int fd = connect_tcp(host, port);
+    if (fd < 0) {
         perror("oldclient: connect");
         exit(2);
     }

@@ -27,6 +27,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "loopback.h"
+
 #define SENTINEL 4242
 #define MAX_STEPS 20000
 
@@ -113,13 +115,8 @@ static long ssl_connect(SSL_CTX **c, SSL **s) {
 }
 
 static int connect_to_server(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+    int fd = connect_loopback(port);
+    if (fd < 0) {
         perror("connect");
         exit(3);
     }

@@ -44,6 +44,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "loopback.h"
+
 #define MAX_THREADS 64
 #define MAX_COUNT 100
 
@@ -61,15 +63,7 @@ struct result {
 static struct result results[MAX_THREADS][MAX_COUNT];
 
 static int connect_to_server(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)port);
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) return fd;
-    if (fd >= 0) close(fd);
-    return -1;
+    return connect_loopback(port);
 }
 
 static void reason(char *out, size_t size, const char *what) {

@@ -25,6 +25,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "loopback.h"
+
 static const char *first_error(void) {
     static char buf[256];
     unsigned long e = ERR_peek_error();
@@ -55,13 +57,8 @@ int main(int argc, char **argv) {
         printf("context creation failed: %s\n", first_error());
         return 2;
     }
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)atoi(argv[2]));
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+    int fd = connect_loopback(atoi(argv[2]));
+    if (fd < 0) {
         perror("secureclient: connect");
         return 2;
     }

@@ -22,6 +22,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "loopback.h"
+
 static int own_write(BIO *b, const char *data, int len) {
     BIO_clear_retry_flags(b);
     ssize_t n = send(*(int *)BIO_get_data(b), data, (size_t)len, MSG_NOSIGNAL);
@@ -38,13 +40,8 @@ static long own_ctrl(BIO *b, int cmd, long larg, void *parg) {
 }
 
 static int tcp_connect(int port) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((unsigned short)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+    int fd = connect_loopback(port);
+    if (fd < 0) {
         perror("connect");
         exit(3);
     }

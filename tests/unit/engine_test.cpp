@@ -15,7 +15,6 @@ struct FakeConnection {
     int level = 1;
     ContextState* context_state = nullptr;
 };
-FakeConnection* current;  // the fake functions' one connection
 
 SSL* as_ssl(FakeConnection& c) { return reinterpret_cast<SSL*>(&c); }
 FakeConnection& of(const SSL* s) { return *reinterpret_cast<FakeConnection*>(const_cast<SSL*>(s)); }
@@ -37,7 +36,6 @@ void fake_set_level(SSL* s, int level) { of(s).level = level; }
 SSL_CTX* fake_ctx_of(const SSL* s) { return reinterpret_cast<SSL_CTX*>(const_cast<SSL*>(s)); }
 void* fake_ctx_ex_data(const SSL_CTX* ctx, int) { return reinterpret_cast<const FakeConnection*>(ctx)->context_state; }
 void* fake_ex_data(const SSL*, int) { return nullptr; }
-void fake_mark() {}
 
 OpenSsl fake_table() {
     OpenSsl t;
