@@ -2,10 +2,11 @@
  * own, as libcurl has (its connection filter): the pointer, read back as an int, is
  * the number of another connected socket. The record must not name that socket's
  * peer (core/peer.hpp, transport_descriptor).
- *   gnutls_ownptr [--int] --ca FILE DECOY_PORT PORT
- * Opens a connection to DECOY_PORT and holds it, then handshakes with PORT over its
- * own functions (or, with --int, over gnutls_transport_set_int). 64-bit only: a
- * pointer there is wider than the int GnuTLS reads it as.
+ *   gnutls_ownptr [--int] [--priority STRING] --ca FILE DECOY_PORT [NAME:]PORT
+ * Opens a connection to DECOY_PORT and holds it, then handshakes with 127.0.0.1:PORT
+ * (server name NAME, as a program given NAME:PORT would) over its own functions (or,
+ * with --int, over gnutls_transport_set_int). 64-bit only: a pointer there is wider
+ * than the int GnuTLS reads it as.
  * Prints "handshake ok TLS1.x" or "handshake failed: REASON"; exits 0 or 1. */
 #include <arpa/inet.h>
 #include <gnutls/gnutls.h>
@@ -41,15 +42,24 @@ static int connect_to(int port) {
 }
 
 int main(int argc, char** argv) {
-    const char* ca = NULL;
+    const char *ca = NULL, *priority = NULL;
+    char name[256] = "";
     int as_int = 0, ports[2] = {0, 0}, n = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--ca") && i + 1 < argc) ca = argv[++i];
+        else if (!strcmp(argv[i], "--priority") && i + 1 < argc) priority = argv[++i];
         else if (!strcmp(argv[i], "--int")) as_int = 1;
-        else if (n < 2) ports[n++] = atoi(argv[i]);
+        else if (n < 2) {
+            const char* colon = strrchr(argv[i], ':');
+            if (colon && n == 1 && (size_t)(colon - argv[i]) < sizeof name) {
+                memcpy(name, argv[i], (size_t)(colon - argv[i]));
+                name[colon - argv[i]] = '\0';
+            }
+            ports[n++] = atoi(colon ? colon + 1 : argv[i]);
+        }
     }
     if (!ca || n != 2 || sizeof(void*) <= sizeof(int)) {
-        fprintf(stderr, "usage: gnutls_ownptr [--int] --ca FILE DECOY_PORT PORT (64-bit)\n");
+        fprintf(stderr, "usage: gnutls_ownptr [--int] [--priority STRING] --ca FILE DECOY_PORT [NAME:]PORT (64-bit)\n");
         return 2;
     }
     int decoy = connect_to(ports[0]);
@@ -60,9 +70,11 @@ int main(int argc, char** argv) {
     gnutls_certificate_set_x509_trust_file(creds, ca, GNUTLS_X509_FMT_PEM);
     gnutls_session_t session;
     gnutls_init(&session, GNUTLS_CLIENT);
-    gnutls_set_default_priority(session);
+    if (priority) gnutls_priority_set_direct(session, priority, NULL);
+    else gnutls_set_default_priority(session);
+    if (*name) gnutls_server_name_set(session, GNUTLS_NAME_DNS, name, strlen(name));
     gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, creds);
-    gnutls_session_set_verify_cert(session, "localhost", 0);
+    gnutls_session_set_verify_cert(session, *name ? name : "localhost", 0);
     if (as_int) {
         gnutls_transport_set_int(session, tls_fd);
     } else {

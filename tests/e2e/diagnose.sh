@@ -104,6 +104,7 @@ if [ -z "${SANITIZED:-}" ]; then  # curl deadlocks in setlocale under a preloade
     assert_contains "curl: the record has the server's address, though curl has its own BIO" "$OUT" \
         "1. curl -> localhost at 127.0.0.1:$MODERN: handshake failed"
     assert_not_contains "... so nothing is taken from the command line" "$OUT" "is taken from the command line"
+
     RULE=$(rule_of "$OUT")
     assert_contains "curl: the rule's floor" "$RULE" 'min_protocol = "TLSv1.2"'
     assert_contains "curl: the rule's ceiling lifts curl's own --tls-max, with its reason" "$RULE" \
@@ -117,6 +118,16 @@ if [ -z "${SANITIZED:-}" ]; then  # curl deadlocks in setlocale under a preloade
     # policy's range wins for that bound too, so the floor alone lets curl in.
     assert_eq "curl pinned to TLSv1.0 by its own flags: exit 0 under enforce" "$STATUS" 0
     assert_contains "curl pinned to TLSv1.0 by its own flags: the re-run connects" "$OUT" "now connects with TLSv1.2"
+fi
+# A program whose record can carry no address (GnuTLS over its own functions, two sockets
+# open: tests/clients/gnutls_ownptr.c) and says NAME:PORT on its command line.
+if [ -x "$B/tests/gnutls_ownptr" ] && [ "$(getconf LONG_BIT)" = 64 ]; then
+    start_server || exit 1  # the decoy the client holds a connection to
+    diagnose -- "$B/tests/gnutls_ownptr" --priority "NORMAL:-VERS-ALL:+VERS-TLS1.1" --ca "$CERTS/ca.pem" \
+        $PORT localhost:$MODERN
+    assert_contains "no address in the record: taken from the command line, and said so" "$OUT" \
+        "localhost:$MODERN is taken from the command line"
+    assert_contains "... and that server is probed" "$OUT" "the server accepts: TLSv1.2"
 fi
 
 # --json: one object on standard output; the program's output goes to standard error.
