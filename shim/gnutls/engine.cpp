@@ -310,9 +310,44 @@ std::string version_name(const char* gnutls_name) {
     return v;
 }
 
+// The versions a session's own priorities enable, asked of GnuTLS with a cache built
+// from the same string: what the program offered, for the record of a handshake that
+// failed (diagnose's "it offered"), when no policy bound says it instead.
+void program_versions(const ProgramPriority& p, HandshakeRecord& r) {
+    const Gnutls& g = gnutls();
+    if (!p.set) return;
+    gnutls_priority_t cache = nullptr;
+    int ret = -1;
+    if (p.is_default) ret = g.real.gnutls_priority_init(&cache, nullptr, nullptr);
+    else if (!p.appends) ret = g.real.gnutls_priority_init(&cache, p.text.c_str(), nullptr);
+    else if (g.real.gnutls_priority_init2)
+        ret = g.real.gnutls_priority_init2(&cache, p.text.c_str(), nullptr, GNUTLS_PRIORITY_INIT_DEF_APPEND);
+    if (ret < 0) return;
+    const unsigned int* list = nullptr;
+    int n = g.gnutls_priority_protocol_list(cache, &list);
+    for (int i = 0; i < n && list; i++) {
+        std::optional<Protocol> v;
+        switch (list[i]) {
+            case GNUTLS_TLS1_0: v = Protocol::TLSv1; break;
+            case GNUTLS_TLS1_1: v = Protocol::TLSv1_1; break;
+            case GNUTLS_TLS1_2: v = Protocol::TLSv1_2; break;
+            case GNUTLS_TLS1_3: v = Protocol::TLSv1_3; break;
+            default: break;  // SSL 3.0, DTLS
+        }
+        if (!v) continue;
+        if (!r.offered_low || *v < *r.offered_low) r.offered_low = v;
+        if (!r.offered_high || *v > *r.offered_high) r.offered_high = v;
+    }
+    g.real.gnutls_priority_deinit(cache);
+    if (r.offered_low)
+        r.offered_versions =
+            std::string(protocol_name(*r.offered_low)) + "-" + std::string(protocol_name(*r.offered_high));
+}
+
 void record(gnutls_session_t s, int ret) {
     const Gnutls& g = gnutls();
     HandshakeRecord r;
+    ProgramPriority priority;
     r.time = rfc3339_now();
     r.program = E->core.program;
     r.pid = static_cast<int>(getpid());
@@ -323,6 +358,7 @@ void record(gnutls_session_t s, int ret) {
             r.role = st->role.value_or(Role::Client);
             r.sni = st->host;
             rule = st->priority.rule;
+            if (ret != 0) priority = st->priority;
         }
     }
     if (r.role == Role::Server) {
@@ -363,6 +399,8 @@ void record(gnutls_session_t s, int ret) {
         if (layer.names_a_bound()) {
             r.offered_low = layer.min_protocol ? layer.min_protocol->value : Protocol::TLSv1;
             r.offered_high = layer.max_protocol ? layer.max_protocol->value : Protocol::TLSv1_3;
+        } else {
+            program_versions(priority, r);
         }
     }
     if (rule) r.rule = E->core.rules()[*rule].name;
@@ -420,7 +458,7 @@ int init_cache(gnutls_priority_t* cache, const char* program, const char** err_p
             return flags ? g.real.gnutls_priority_init2(cache, t, where, flags) : g.real.gnutls_priority_init(cache, t, where);
         });
     }
-    if (ret >= 0 && E->tracks && E->core.connection_rules) {
+    if (ret >= 0 && E->tracks) {  // rules rebuild from it, records tell what it offered
         ProgramPriority p{true, program == nullptr, appends, program ? program : "", rule};
         Held hold;
         E->caches[*cache] = std::move(p);
@@ -441,7 +479,7 @@ int engine_gnutls_priority_init2(gnutls_priority_t* cache, const char* p, const 
 }
 
 void engine_gnutls_priority_deinit(gnutls_priority_t cache) {
-    if (E->tracks && E->core.connection_rules) {
+    if (E->tracks) {
         Held hold;
         E->caches.erase(cache);
     }

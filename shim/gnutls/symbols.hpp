@@ -23,7 +23,7 @@
     X(gnutls_kx_get) X(gnutls_kx_get_name) X(gnutls_alert_get) X(gnutls_alert_get_name)     \
     X(gnutls_session_is_resumed) X(gnutls_transport_get_int) X(gnutls_transport_get_ptr)    \
     X(gnutls_server_name_get)                                                               \
-    X(gnutls_group_get) X(gnutls_group_get_name)
+    X(gnutls_group_get) X(gnutls_group_get_name) X(gnutls_priority_protocol_list)
 
 #define TLSO_GNUTLS_POINTER(name) decltype(&::name) name = nullptr;
 

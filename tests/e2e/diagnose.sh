@@ -128,6 +128,7 @@ if [ -x "$B/tests/gnutls_ownptr" ] && [ "$(getconf LONG_BIT)" = 64 ]; then
     assert_contains "no address in the record: taken from the command line, and said so" "$OUT" \
         "localhost:$MODERN is taken from the command line"
     assert_contains "... and that server is probed" "$OUT" "the server accepts: TLSv1.2"
+    assert_contains "... and the rule is for that server" "$(rule_of "$OUT")" 'min_protocol = "TLSv1.2"'
 fi
 
 # --json: one object on standard output; the program's output goes to standard error.
@@ -328,6 +329,12 @@ if [ "$STATUS" = 4 ]; then
     assert_contains "wget (GnuTLS), not governed: doctor's verdict names GnuTLS" "$OUT" "wget uses GnuTLS"
 else
     assert_contains "wget (GnuTLS), governed: the server is probed" "$OUT" "the server accepts: TLSv1.2"
+    # What it offered comes from its own priority string, asked of GnuTLS: with it, the rule.
+    assert_contains "wget (GnuTLS): the record tells what its priorities offered" "$OUT" "it offered:         TLSv1,"
+    assert_contains "wget (GnuTLS): ... so it gets a rule" "$(rule_of "$OUT")" 'min_protocol = "TLSv1.2"'
+    TLSOVERRIDE_MODE=enforce diagnose --verify -- wget -q -O /dev/null --no-check-certificate \
+        --ciphers=NORMAL:-VERS-ALL:+VERS-TLS1.0 https://localhost:$MODERN/
+    assert_contains "wget (GnuTLS), under enforce: the re-run connects" "$OUT" "now connects with TLSv1.2"
 fi
 
 # A server that answers the program's one handshake with a fatal alert and then goes
