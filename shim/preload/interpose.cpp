@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "preload/engine_entry.hpp"
+#include "preload/other_libssl.hpp"
 #include "preload/resolve.hpp"
 #include "preload/stage1.hpp"
 
@@ -53,9 +54,17 @@ void say_ungoverned() noexcept {
                  "running unmodified", "");
 }
 
+// Inlined into each exported wrapper, so that the return address is its caller's.
 template <auto Member, class... Args>
-auto forward(Args... args) noexcept {
+__attribute__((always_inline)) inline auto forward(Args... args) noexcept {
     using Result = decltype((std::declval<Interposed>().*Member)(args...));
+    // A caller bound for another libssl than the process's first (preload/other_libssl.hpp):
+    // straight to it, unmodified.
+    if (const Interposed* other = other_libssl(__builtin_return_address(0))) {
+        if (auto function = other->*Member) return function(args...);
+        if constexpr (std::is_void_v<Result>) return;
+        else return Result{};
+    }
     stage1::Reentry guard;
     if (guard.outermost() && primary_copy()) {
         if (const OpenSsl* real = real_openssl()) {

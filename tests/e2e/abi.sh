@@ -37,6 +37,77 @@ for client in oldclient-1.1 oldclient-1.1-i386 oldclient-3-i386; do
     assert_contains "$client: on_error=ignore runs it unmodified" "$out" "handshake failed"
 done
 
+# Two OpenSSLs in one process: a program on one loads a plugin built for the other. Both
+# libraries' callers bind to the wrappers; each call must reach its caller's library
+# (preload/other_libssl.hpp): passed to the other one, it was a crash (exit 139) even with
+# no policy. The first libssl the process uses is governed; the other's calls pass through.
+L11=$B/legacy/openssl-1.1-amd64/usr
+if [ -d "$L11/lib/x86_64-linux-gnu" ] && [ -z "${SANITIZED:-}" ]; then
+    mkdir -p "$T/mixed"
+    cat > "$T/mixed/handshake.c" <<'EOC'
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+/* One handshake to 127.0.0.1:PORT with this object's OpenSSL; prints WHO: VERSION CIPHER. */
+int handshake(const char *who, int port) {
+    SSL_CTX *c = SSL_CTX_new(TLS_client_method());
+    if (!c) { printf("%s: no context\n", who); return 1; }
+    SSL_CTX_set_cipher_list(c, "ALL");
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) { printf("%s: no connection\n", who); return 1; }
+    SSL *s = SSL_new(c);
+    SSL_set_fd(s, fd);
+    int ok = SSL_connect(s) == 1;
+    if (ok) printf("%s: %s %s\n", who, SSL_get_version(s), SSL_get_cipher_name(s));
+    else printf("%s: handshake failed\n", who);
+    SSL_free(s); SSL_CTX_free(c); close(fd);
+    return !ok;
+}
+EOC
+    cat > "$T/mixed/main.c" <<'EOC'
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+int handshake(const char *who, int port);
+int main(int argc, char **argv) {
+    int port = atoi(argv[2]);
+    int bad = handshake("program", port);
+    void *plugin = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
+    if (!plugin) { printf("dlopen: %s\n", dlerror()); return 1; }
+    int (*run)(const char *, int) = (int (*)(const char *, int))dlsym(plugin, "handshake");
+    bad |= run("plugin", port);
+    return bad;
+}
+EOC
+    # program on 3 with a 1.1.1 plugin, and program on 1.1.1 with a plugin on 3
+    old="-I$L11/include/x86_64-linux-gnu -I$L11/include -L$L11/lib/x86_64-linux-gnu -Wl,--disable-new-dtags,-rpath,$L11/lib/x86_64-linux-gnu"
+    if cc -Wno-deprecated-declarations -shared -fPIC -o "$T/mixed/plugin11.so" "$T/mixed/handshake.c" $old -lssl -lcrypto &&
+       cc -o "$T/mixed/main3" "$T/mixed/main.c" "$T/mixed/handshake.c" -lssl -lcrypto -ldl &&
+       cc -shared -fPIC -o "$T/mixed/plugin3.so" "$T/mixed/handshake.c" -lssl -lcrypto &&
+       cc -Wno-deprecated-declarations -o "$T/mixed/main11" "$T/mixed/main.c" "$T/mixed/handshake.c" $old -lssl -lcrypto -ldl; then
+        for pair in "main3 plugin11.so" "main11 plugin3.so"; do
+            set -- $pair
+            bare=$("$T/mixed/$1" "$T/mixed/$2" "$MODERN" 2>&1; echo "status $?")
+            under=$(preload "$T/mixed/$1" "$T/mixed/$2" "$MODERN" 2>&1; echo "status $?")
+            assert_eq "two OpenSSLs ($1 with $2), no policy: output and status exactly as without the library" "$under" "$bare"
+            printf '[policy]\nciphers = "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256"\n' > "$T/mixed/policy.toml"
+            out=$(TLSOVERRIDE_CONFIG=$T/mixed/policy.toml TLSOVERRIDE_MAX_PROTOCOL=TLSv1.2 preload "$T/mixed/$1" "$T/mixed/$2" "$MODERN" 2>&1; echo "status $?")
+            assert_contains "... with a policy: both handshakes, the program's governed" "$out" "program: TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256"
+            assert_contains "... and the plugin's through its own library" "$out" "plugin: TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256"
+            assert_contains "... which is said once" "$out" "this process has a second OpenSSL; calls into it pass through unmodified"
+            assert_contains "... and nothing crashed" "$out" "status 0"
+        done
+    else
+        not_ok "two OpenSSLs in one process: the test program and plugins did not build"
+    fi
+fi
+
 # A program whose "OpenSSL" is not one tlsoverride governs: GnuTLS's OpenSSL compatibility
 # layer exports SSL_CTX_new and SSL_connect, but no OpenSSL_version_num and little else.
 GOC=$B/tests/gnutls_openssl_client

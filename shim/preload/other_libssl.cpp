@@ -1,0 +1,153 @@
+#include "preload/other_libssl.hpp"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <link.h>
+
+#include "preload/resolve.hpp"
+#include "preload/stage1.hpp"
+#include "preload/symbol_table.hpp"
+
+namespace {
+
+// A library that called one of our wrappers, as first seen: its mapped range and the
+// libssl it binds to (null: the process's first). Entries are written under the start
+// lock and published by `callers_known` (release); they never change afterwards.
+struct Caller {
+    ElfW(Addr) start, end;
+    const Interposed* other;
+};
+constexpr int callers_capacity = 32;
+Caller callers[callers_capacity];
+int callers_known;
+
+// A second libssl: held open (its handle) so that its functions stay where they are.
+struct Other {
+    SymbolTable table;           // identifies the library
+    const char* name = nullptr;  // as the dynamic linker has it
+    Interposed real;
+};
+constexpr int others_capacity = 4;
+Other others[others_capacity];
+int others_known;
+
+// The loaded object holding an address: its range and name, and whether it is the
+// program itself (dl_iterate_phdr's first entry).
+struct Holder {
+    ElfW(Addr) address;
+    ElfW(Addr) start = 0, end = 0;
+    const char* name = nullptr;
+    bool program = false;
+    bool found = false;
+    int index = 0;
+};
+
+int hold(dl_phdr_info* info, size_t, void* data) {
+    auto* h = static_cast<Holder*>(data);
+    int index = h->index++;
+    ElfW(Addr) low = ~ElfW(Addr){0}, high = 0;
+    bool inside = false;
+    for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr)& p = info->dlpi_phdr[i];
+        if (p.p_type != PT_LOAD) continue;
+        ElfW(Addr) start = info->dlpi_addr + p.p_vaddr, end = start + p.p_memsz;
+        if (start < low) low = start;
+        if (end > high) high = end;
+        if (h->address - start < p.p_memsz) inside = true;
+    }
+    if (!inside) return 0;
+    *h = {h->address, low, high, info->dlpi_name, index == 0, true, index + 1};
+    return 1;
+}
+
+Holder holder_of(const void* address) {
+    Holder h{reinterpret_cast<ElfW(Addr)>(address)};
+    dl_iterate_phdr(hold, &h);
+    return h;
+}
+
+// The real functions of the libssl holding `function` (one of its SSL_CTX_new): a
+// candidate, found without our lock (the dynamic linker's own lock is taken inside
+// dlopen and dlsym; holding ours across them could wait for a thread that, inside a
+// dlopen, calls one of our wrappers). The library is held open: its functions stay.
+bool prepare_other(const void* function, Other& o, void** handle) {
+    o.table = SymbolTable(function);
+    Holder h = holder_of(function);
+    *handle = o.table.ready() && h.found && h.name && *h.name ? dlopen(h.name, RTLD_LAZY | RTLD_NOLOAD) : nullptr;
+    if (!*handle) return false;
+    o.name = h.name;
+#define TLSO_FIND_OTHER(name)                                                  \
+    if (void* p = dlsym(*handle, #name); p && !stage1::is_own_address(p))     \
+        o.real.name = reinterpret_cast<decltype(o.real.name)>(p);
+    TLSO_INTERPOSED(TLSO_FIND_OTHER)
+#undef TLSO_FIND_OTHER
+    return true;
+}
+
+// Which libssl the library at `address` binds to, remembered; null for the process's
+// first. Nothing is remembered while the first is not known yet: the next call asks again.
+const Interposed* decide(const void* address) {
+    Holder caller = holder_of(address);
+    if (!caller.found) return nullptr;  // no library (generated code): the first libssl, as before
+    const void* first = reinterpret_cast<const void*>(openssl_found_so_far().real.SSL_CTX_new);
+    bool known = caller.program;  // the program binds in the global scope: the first libssl is its
+    bool second = false;
+    Other candidate{};
+    void* held = nullptr;
+    if (!known && first) {
+        const ElfW(Addr) f = reinterpret_cast<ElfW(Addr)>(first);
+        known = true;
+        if (f - caller.start >= caller.end - caller.start && caller.name && *caller.name) {
+            // Not the first libssl itself: dlsym on the caller's handle searches the
+            // caller and its dependencies, the libssl its own references reach.
+            if (void* handle = dlopen(caller.name, RTLD_LAZY | RTLD_NOLOAD)) {
+                void* mine = dlsym(handle, "SSL_CTX_new");
+                // A libssl defines SSL_new too; an interposer (another copy of this
+                // library, or a key logger in front of us) wraps only what it wraps.
+                const SymbolTable theirs(mine);
+                if (mine && !stage1::is_own_address(mine) && !theirs.same_library(SymbolTable(first)) &&
+                    theirs.find("SSL_new", SymbolTable::hash("SSL_new")))
+                    second = prepare_other(mine, candidate, &held);
+                dlclose(handle);
+            }
+        }
+    }
+    if (!known) return nullptr;
+    const Interposed* other = nullptr;
+    bool added = false, extra_hold = false;
+    {
+        stage1::StartLock lock;  // only to publish: no call into the dynamic linker here
+        if (second) {
+            for (int i = 0; i < others_known && !other; i++)
+                if (others[i].table.same_library(candidate.table)) other = &others[i].real;
+            extra_hold = other != nullptr;
+            if (!other && others_known < others_capacity) {
+                others[others_known] = candidate;
+                other = &others[others_known].real;
+                __atomic_store_n(&others_known, others_known + 1, __ATOMIC_RELEASE);
+                added = true;
+            }
+        }
+        if (callers_known < callers_capacity && (!second || other)) {
+            callers[callers_known] = {caller.start, caller.end, other};
+            __atomic_store_n(&callers_known, callers_known + 1, __ATOMIC_RELEASE);
+        }
+    }
+    if (extra_hold || (second && !other)) dlclose(held);  // a second hold, or no room (five libssls)
+    if (added && stage1::policy_configured())
+        stage1::warn("this process has a second OpenSSL; calls into it pass through unmodified: ", candidate.name);
+    return other;
+}
+
+}  // namespace
+
+const Interposed* other_libssl(const void* caller) noexcept {
+    const auto a = reinterpret_cast<ElfW(Addr)>(caller);
+    const int n = __atomic_load_n(&callers_known, __ATOMIC_ACQUIRE);
+    for (int i = 0; i < n; i++)
+        if (a - callers[i].start < callers[i].end - callers[i].start) return callers[i].other;
+    int saved = errno;
+    const Interposed* other = decide(caller);
+    errno = saved;
+    return other;
+}
