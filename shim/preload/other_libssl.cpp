@@ -11,25 +11,51 @@
 namespace {
 
 // A library that called one of our wrappers, as first seen: its mapped range and the
-// libssl it binds to (null: the process's first). Entries are written under the start
-// lock and published by `callers_known` (release); they never change afterwards.
+// libssl it binds to (null: the process's first). Appended without a lock (a caller's
+// first call may come while its thread holds the start lock: the engine starting, say):
+// a slot is claimed, written, then marked ready; readers skip slots not ready yet. A
+// fork in between leaves one slot never ready, nothing held.
 struct Caller {
     ElfW(Addr) start, end;
     const Interposed* other;
+    bool ready;
 };
 constexpr int callers_capacity = 32;
 Caller callers[callers_capacity];
-int callers_known;
+int callers_claimed;
 
 // A second libssl: held open (its handle) so that its functions stay where they are.
+// Claimed and published as callers are; two threads may add the same one (both valid).
 struct Other {
     SymbolTable table;           // identifies the library
     const char* name = nullptr;  // as the dynamic linker has it
     Interposed real;
+    bool ready = false;
 };
 constexpr int others_capacity = 4;
 Other others[others_capacity];
-int others_known;
+int others_claimed;
+
+template <class Entry, int N>
+Entry* claim(Entry (&entries)[N], int& claimed) {
+    int i = __atomic_fetch_add(&claimed, 1, __ATOMIC_RELAXED);
+    return i < N ? &entries[i] : nullptr;
+}
+
+template <class Entry>
+void publish(Entry* e) {
+    __atomic_store_n(&e->ready, true, __ATOMIC_RELEASE);
+}
+
+template <class Entry>
+bool ready(const Entry& e) {
+    return __atomic_load_n(&e.ready, __ATOMIC_ACQUIRE);
+}
+
+int claimed_so_far(const int& claimed, int capacity) {
+    int n = __atomic_load_n(&claimed, __ATOMIC_ACQUIRE);
+    return n < capacity ? n : capacity;
+}
 
 // The loaded object holding an address: its range and name, and whether it is the
 // program itself (dl_iterate_phdr's first entry).
@@ -88,8 +114,14 @@ bool prepare_other(const void* function, Other& o, void** handle) {
 // first. Nothing is remembered while the first is not known yet: the next call asks again.
 const Interposed* decide(const void* address) {
     Holder caller = holder_of(address);
-    if (!caller.found) return nullptr;  // no library (generated code): the first libssl, as before
-    const void* first = reinterpret_cast<const void*>(openssl_found_so_far().real.SSL_CTX_new);
+    if (!caller.found) {
+        // Generated code (a JIT's foreign calls) resolves names in the global scope,
+        // as the program does: the first libssl. Remembered for its page.
+        caller.start = reinterpret_cast<ElfW(Addr)>(address) & ~ElfW(Addr){4095};
+        caller.end = caller.start + 4096;
+        caller.program = true;
+    }
+    const void* first = first_ssl_ctx_new();
     bool known = caller.program;  // the program binds in the global scope: the first libssl is its
     bool second = false;
     Other candidate{};
@@ -114,26 +146,27 @@ const Interposed* decide(const void* address) {
     }
     if (!known) return nullptr;
     const Interposed* other = nullptr;
-    bool added = false, extra_hold = false;
-    {
-        stage1::StartLock lock;  // only to publish: no call into the dynamic linker here
-        if (second) {
-            for (int i = 0; i < others_known && !other; i++)
-                if (others[i].table.same_library(candidate.table)) other = &others[i].real;
-            extra_hold = other != nullptr;
-            if (!other && others_known < others_capacity) {
-                others[others_known] = candidate;
-                other = &others[others_known].real;
-                __atomic_store_n(&others_known, others_known + 1, __ATOMIC_RELEASE);
-                added = true;
-            }
-        }
-        if (callers_known < callers_capacity && (!second || other)) {
-            callers[callers_known] = {caller.start, caller.end, other};
-            __atomic_store_n(&callers_known, callers_known + 1, __ATOMIC_RELEASE);
+    bool added = false;
+    if (second) {
+        const int n = claimed_so_far(others_claimed, others_capacity);
+        for (int i = 0; i < n && !other; i++)
+            if (ready(others[i]) && others[i].table.same_library(candidate.table)) other = &others[i].real;
+        if (other) {
+            dlclose(held);  // held already
+        } else if (Other* slot = claim(others, others_claimed)) {
+            *slot = candidate;
+            publish(slot);
+            other = &slot->real;
+            added = true;
+        } else {
+            dlclose(held);  // no room (five libssls): as before, the first
         }
     }
-    if (extra_hold || (second && !other)) dlclose(held);  // a second hold, or no room (five libssls)
+    if (!second || other)
+        if (Caller* slot = claim(callers, callers_claimed)) {
+            *slot = {caller.start, caller.end, other, false};
+            publish(slot);
+        }
     if (added && stage1::policy_configured())
         stage1::warn("this process has a second OpenSSL; calls into it pass through unmodified: ", candidate.name);
     return other;
@@ -143,9 +176,9 @@ const Interposed* decide(const void* address) {
 
 const Interposed* other_libssl(const void* caller) noexcept {
     const auto a = reinterpret_cast<ElfW(Addr)>(caller);
-    const int n = __atomic_load_n(&callers_known, __ATOMIC_ACQUIRE);
+    const int n = claimed_so_far(callers_claimed, callers_capacity);
     for (int i = 0; i < n; i++)
-        if (a - callers[i].start < callers[i].end - callers[i].start) return callers[i].other;
+        if (ready(callers[i]) && a - callers[i].start < callers[i].end - callers[i].start) return callers[i].other;
     int saved = errno;
     const Interposed* other = decide(caller);
     errno = saved;

@@ -12,7 +12,8 @@
 
 // The real functions of the other libssl `caller` (a return address) binds to, or
 // null: the caller binds to the process's first libssl (the one real_openssl()
-// describes), or that cannot be told (then, as before, the first). Lock-free after
-// a caller's first call: each calling library is looked up once (dl_iterate_phdr,
-// dlopen RTLD_NOLOAD of it, dlsym) and remembered by its address range.
+// describes), or that cannot be told (then, as before, the first). Takes no lock (a
+// caller's first call may come while its thread holds stage 1's): each calling
+// library is looked up once (dl_iterate_phdr, dlopen RTLD_NOLOAD of it, dlsym) and
+// remembered by its address range.
 const Interposed* other_libssl(const void* caller) noexcept;

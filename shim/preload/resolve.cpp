@@ -190,6 +190,10 @@ const OpenSsl* real_openssl() noexcept {
     return complete ? &table : nullptr;
 }
 
+const void* first_ssl_ctx_new() noexcept {
+    return reinterpret_cast<const void*>(__atomic_load_n(&table.real.SSL_CTX_new, __ATOMIC_ACQUIRE));
+}
+
 const OpenSsl& openssl_found_so_far() noexcept {
     real_openssl();
     return table;

@@ -13,6 +13,10 @@ const OpenSsl* real_openssl() noexcept;
 // own real function through this, whatever else is missing.
 const OpenSsl& openssl_found_so_far() noexcept;
 
+// The first libssl's SSL_CTX_new as found so far, or null: read without the start
+// lock, for callers that may already hold it.
+const void* first_ssl_ctx_new() noexcept;
+
 // False in a second copy of the library (listed twice in LD_PRELOAD): it passes
 // every call through, so that only the first copy applies the policy.
 bool primary_copy() noexcept;
