@@ -81,9 +81,10 @@ private:
     SymbolTable table_;
 };
 
+// Stored atomically: other_libssl reads SSL_CTX_new's slot without the start lock.
 template <class F>
 void resolve_next(F& slot, Library& library, const char* name, uint32_t hash) {
-    if (!slot) slot = reinterpret_cast<F>(library.next(name, hash));
+    if (!slot) __atomic_store_n(&slot, reinterpret_cast<F>(library.next(name, hash)), __ATOMIC_RELEASE);
 }
 
 template <class F>
