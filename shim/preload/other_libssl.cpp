@@ -36,8 +36,11 @@ constexpr int others_capacity = 4;
 Other others[others_capacity];
 int others_claimed;
 
+// A free slot, or null when all are taken (the count then stops growing: it passes
+// N by at most the threads that raced for the last slot).
 template <class Entry, int N>
 Entry* claim(Entry (&entries)[N], int& claimed) {
+    if (__atomic_load_n(&claimed, __ATOMIC_RELAXED) >= N) return nullptr;
     int i = __atomic_fetch_add(&claimed, 1, __ATOMIC_RELAXED);
     return i < N ? &entries[i] : nullptr;
 }
