@@ -60,51 +60,16 @@ int claimed_so_far(const int& claimed, int capacity) {
     return n < capacity ? n : capacity;
 }
 
-// The loaded object holding an address: its range and name, and whether it is the
-// program itself (dl_iterate_phdr's first entry).
-struct Holder {
-    ElfW(Addr) address;
-    ElfW(Addr) start = 0, end = 0;
-    const char* name = nullptr;
-    bool program = false;
-    bool found = false;
-    int index = 0;
-};
-
-int hold(dl_phdr_info* info, size_t, void* data) {
-    auto* h = static_cast<Holder*>(data);
-    int index = h->index++;
-    ElfW(Addr) low = ~ElfW(Addr){0}, high = 0;
-    bool inside = false;
-    for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr)& p = info->dlpi_phdr[i];
-        if (p.p_type != PT_LOAD) continue;
-        ElfW(Addr) start = info->dlpi_addr + p.p_vaddr, end = start + p.p_memsz;
-        if (start < low) low = start;
-        if (end > high) high = end;
-        if (h->address - start < p.p_memsz) inside = true;
-    }
-    if (!inside) return 0;
-    *h = {h->address, low, high, info->dlpi_name, index == 0, true, index + 1};
-    return 1;
-}
-
-Holder holder_of(const void* address) {
-    Holder h{reinterpret_cast<ElfW(Addr)>(address)};
-    dl_iterate_phdr(hold, &h);
-    return h;
-}
-
 // The real functions of the libssl holding `function` (one of its SSL_CTX_new): a
 // candidate, found without our lock (the dynamic linker's own lock is taken inside
 // dlopen and dlsym; holding ours across them could wait for a thread that, inside a
 // dlopen, calls one of our wrappers). The library is held open: its functions stay.
 bool prepare_other(const void* function, Other& o, void** handle) {
-    o.table = SymbolTable(function);
-    Holder h = holder_of(function);
-    *handle = o.table.ready() && h.found && h.name && *h.name ? dlopen(h.name, RTLD_LAZY | RTLD_NOLOAD) : nullptr;
+    const LoadedObject library = loaded_object_at(function);
+    o.table = library.table;
+    *handle = o.table.ready() && library.name && *library.name ? dlopen(library.name, RTLD_LAZY | RTLD_NOLOAD) : nullptr;
     if (!*handle) return false;
-    o.name = h.name;
+    o.name = library.name;
 #define TLSO_FIND_OTHER(name)                                                  \
     if (void* p = dlsym(*handle, #name); p && !stage1::is_own_address(p))     \
         o.real.name = reinterpret_cast<decltype(o.real.name)>(p);
@@ -116,7 +81,7 @@ bool prepare_other(const void* function, Other& o, void** handle) {
 // Which libssl the library at `address` binds to, remembered; null for the process's
 // first. Nothing is remembered while the first is not known yet: the next call asks again.
 const Interposed* decide(const void* address) {
-    Holder caller = holder_of(address);
+    LoadedObject caller = loaded_object_at(address);
     if (!caller.found) {
         // Generated code (a JIT's foreign calls) resolves names in the global scope,
         // as the program does: the first libssl. Remembered for its page.

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "preload/engine_entry.hpp"
+#include "preload/symbol_table.hpp"
 
 namespace stage1 {
 namespace {
@@ -21,20 +22,6 @@ __thread int depth;  // initial-exec TLS: no allocation, no __tls_get_addr
 // nothing; dladdr() on each of ~80 symbols cost 3.5M instructions.)
 extern "C" const char __ehdr_start[] __attribute__((visibility("hidden")));
 extern "C" const char _end[] __attribute__((visibility("hidden")));
-
-// The name this library was loaded by, as LD_PRELOAD spelled it (what dladdr
-// answers, without its search of the symbol table for the nearest name).
-int own_name(dl_phdr_info* info, size_t, void* data) {
-    const auto self = reinterpret_cast<ElfW(Addr)>(&own_name);
-    for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr)& p = info->dlpi_phdr[i];
-        if (p.p_type == PT_LOAD && self - (info->dlpi_addr + p.p_vaddr) < p.p_memsz) {
-            *static_cast<const char**>(data) = info->dlpi_name;
-            return 1;
-        }
-    }
-    return 0;
-}
 
 // `path` + `more`, NUL-terminated, when it fits.
 bool append(char* path, size_t size, size_t& used, const char* more, size_t length) {
@@ -50,8 +37,9 @@ bool append(char* path, size_t size, size_t& used, const char* more, size_t leng
 // loaded this library (glibc fixes an object's origin at load time), at no cost at
 // start-up.
 bool find_engine(char* path, size_t size) {
-    const char* name = nullptr;
-    if (!dl_iterate_phdr(own_name, &name) || !name || !*name) return false;
+    // The name this library was loaded by, as LD_PRELOAD spelled it.
+    const char* name = loaded_object_at(reinterpret_cast<const void*>(&find_engine)).name;
+    if (!name || !*name) return false;
     size_t used = 0;
     const char* slash = nullptr;
     for (const char* c = name; *c; c++)

@@ -21,26 +21,41 @@ bool holds_address(ElfW(Addr) base, const ElfW(Phdr)* segments, ElfW(Half) count
     return false;
 }
 
-// The loaded library whose segments hold an address. (dladdr would also name the
-// nearest symbol, a walk of the whole table: 200,000 instructions for libcrypto.)
-struct Holder {
+struct Search {
     ElfW(Addr) address;
-    SymbolTable table;
+    int index = 0;
+    LoadedObject found;
 };
 
 int holds(dl_phdr_info* info, size_t, void* data) {
-    auto* h = static_cast<Holder*>(data);
-    if (!holds_address(info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum, h->address)) return 0;
-    h->table = SymbolTable(*info);
+    auto* search = static_cast<Search*>(data);
+    const bool program = search->index++ == 0;
+    if (!holds_address(info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum, search->address)) return 0;
+    LoadedObject& o = search->found;
+    o.found = true;
+    o.program = program;
+    o.name = info->dlpi_name;
+    o.start = ~ElfW(Addr){0};
+    for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr)& p = info->dlpi_phdr[i];
+        if (p.p_type != PT_LOAD) continue;
+        const ElfW(Addr) start = info->dlpi_addr + p.p_vaddr;
+        if (start < o.start) o.start = start;
+        if (start + p.p_memsz > o.end) o.end = start + p.p_memsz;
+    }
+    o.table = SymbolTable(*info);
     return 1;
 }
 
 }  // namespace
 
-SymbolTable::SymbolTable(const void* inside) noexcept {
-    Holder holder{reinterpret_cast<ElfW(Addr)>(inside), {}};
-    if (inside && dl_iterate_phdr(holds, &holder)) *this = holder.table;
+LoadedObject loaded_object_at(const void* address) noexcept {
+    Search search{reinterpret_cast<ElfW(Addr)>(address), 0, {}};
+    if (address) dl_iterate_phdr(holds, &search);
+    return search.found;
 }
+
+SymbolTable::SymbolTable(const void* inside) noexcept { *this = loaded_object_at(inside).table; }
 
 SymbolTable::SymbolTable(const dl_phdr_info& library) noexcept {
     const ElfW(Dyn)* dynamic = dynamic_section(library);
