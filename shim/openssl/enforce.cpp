@@ -56,10 +56,9 @@ void enforce_at_handshake_start(const Engine& e, SSL* s) {
     SSL_CTX* ctx = ssl.SSL_get_SSL_CTX(s);
     const ContextState* st = e.state_of(ctx);
     if (!st) return;
-    // The connection's layer (its own rule's, when one was decided), else its context's:
-    // what enforced() answers, with each state looked up once.
+    // What enforced() answers, with each state looked up once.
     const ConnectionState* c = e.existing_connection_state(s);
-    const Settings* policy = c && c->decided ? c->settings : st->settings;
+    const Settings* policy = Engine::settings_of(c, st);
     if (!policy || policy->empty()) return;
     const char* object = "connection at its handshake's start";
     if (policy->names_a_bound()) {

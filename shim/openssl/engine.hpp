@@ -75,6 +75,10 @@ struct Engine {
     ConnectionState* connection_state(SSL* s) const;  // made on first use; null when out of memory
     // The layer in force for a connection: its own rule's, or its context's.
     const Settings* settings_of(const SSL* s) const;
+    // ... from its states, when they are at hand.
+    static const Settings* settings_of(const ConnectionState* c, const ContextState* st) {
+        return c && c->decided ? c->settings : st ? st->settings : nullptr;
+    }
 };
 
 // Marks work done inside an OpenSSL callback as ours.

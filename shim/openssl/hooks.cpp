@@ -62,27 +62,25 @@ inline InfoCallback program_callback_of(const SSL* s) {
     return installed_program_callback(s);
 }
 
-// A handshake's start, or any state when records are on: what the callback acts on.
-__attribute__((noinline)) void act_on_info(const SSL* cs, int where, int ret) {
-    SSL* s = const_cast<SSL*>(cs);
-    Ours mark(*E);
-    int saved = errno;
-    try {
-        if (where & SSL_CB_HANDSHAKE_START) {
-            if (E->core.connection_rules)
-                decide_connection(*E, s, ssl().SSL_is_server(s) ? Role::Server : Role::Client,
-                                  DecisionPoint::HandshakeStart);
-            if (E->core.mode == Mode::Enforce) enforce_at_handshake_start(*E, s);
-        }
-        if (E->core.records) observe(*E, s, where, ret);
-    } catch (...) {
-        // Out of memory while observing: the handshake goes on unobserved.
-    }
-    errno = saved;
-}
-
+// A handshake's start, any state when records are on, and the program's own callback.
 __attribute__((noinline)) void on_info_acting(const SSL* cs, int where, int ret) {
-    if ((where & SSL_CB_HANDSHAKE_START) || E->core.records) act_on_info(cs, where, ret);
+    if ((where & SSL_CB_HANDSHAKE_START) || E->core.records) {
+        SSL* s = const_cast<SSL*>(cs);
+        Ours mark(*E);
+        int saved = errno;
+        try {
+            if (where & SSL_CB_HANDSHAKE_START) {
+                if (E->core.connection_rules)
+                    decide_connection(*E, s, ssl().SSL_is_server(s) ? Role::Server : Role::Client,
+                                      DecisionPoint::HandshakeStart);
+                if (E->core.mode == Mode::Enforce) enforce_at_handshake_start(*E, s);
+            }
+            if (E->core.records) observe(*E, s, where, ret);
+        } catch (...) {
+            // Out of memory while observing: the handshake goes on unobserved.
+        }
+        errno = saved;
+    }
     // The program's own callback runs outside our mark: what it does is its own.
     if (InfoCallback program = program_callback_of(cs)) program(cs, where, ret);
 }

@@ -70,9 +70,9 @@ ConnectionState* Engine::connection_state(SSL* s) const {
 }
 
 const Settings* Engine::settings_of(const SSL* s) const {
-    if (const ConnectionState* c = existing_connection_state(s); c && c->decided) return c->settings;
-    const ContextState* st = state_of(ssl->SSL_get_SSL_CTX(s));
-    return st ? st->settings : nullptr;
+    const ConnectionState* c = existing_connection_state(s);
+    if (c && c->decided) return c->settings;
+    return settings_of(c, state_of(ssl->SSL_get_SSL_CTX(s)));
 }
 
 // Leaves an OpenSSL error on the queue so the program reports a TLS set-up error.

@@ -60,12 +60,10 @@ int claimed_so_far(const int& claimed, int capacity) {
     return n < capacity ? n : capacity;
 }
 
-// The real functions of the libssl holding `function` (one of its SSL_CTX_new): a
-// candidate, found without our lock (the dynamic linker's own lock is taken inside
+// The real functions of `library`, a second libssl: a candidate, found without our lock (the dynamic linker's own lock is taken inside
 // dlopen and dlsym; holding ours across them could wait for a thread that, inside a
 // dlopen, calls one of our wrappers). The library is held open: its functions stay.
-bool prepare_other(const void* function, Other& o, void** handle) {
-    const LoadedObject library = loaded_object_at(function);
+bool prepare_other(const LoadedObject& library, Other& o, void** handle) {
     o.table = library.table;
     *handle = o.table.ready() && library.name && *library.name ? dlopen(library.name, RTLD_LAZY | RTLD_NOLOAD) : nullptr;
     if (!*handle) return false;
@@ -104,10 +102,10 @@ const Interposed* decide(const void* address) {
                 void* mine = dlsym(handle, "SSL_CTX_new");
                 // A libssl defines SSL_new too; an interposer (another copy of this
                 // library, or a key logger in front of us) wraps only what it wraps.
-                const SymbolTable theirs(mine);
-                if (mine && !stage1::is_own_address(mine) && !theirs.same_library(SymbolTable(first)) &&
-                    theirs.find("SSL_new", SymbolTable::hash("SSL_new")))
-                    second = prepare_other(mine, candidate, &held);
+                const LoadedObject theirs = loaded_object_at(mine);
+                if (mine && !stage1::is_own_address(mine) && !theirs.table.same_library(SymbolTable(first)) &&
+                    theirs.table.find("SSL_new", SymbolTable::hash("SSL_new")))
+                    second = prepare_other(theirs, candidate, &held);
                 dlclose(handle);
             }
         }

@@ -6,6 +6,10 @@ namespace {
 
 constexpr ElfW(Half) hidden_version = 0x8000;  // a non-default version (name@VERSION)
 
+// glibc relocates the dynamic section's entries in place on x86 (they hold
+// addresses); a value below the load address is still an offset (the vDSO's).
+ElfW(Addr) address_in(ElfW(Addr) base, ElfW(Addr) value) { return value >= base ? value : value + base; }
+
 const ElfW(Dyn)* dynamic_section(const dl_phdr_info& info) {
     for (ElfW(Half) i = 0; i < info.dlpi_phnum; i++)
         if (info.dlpi_phdr[i].p_type == PT_DYNAMIC)
@@ -61,9 +65,7 @@ SymbolTable::SymbolTable(const dl_phdr_info& library) noexcept {
     const ElfW(Dyn)* dynamic = dynamic_section(library);
     if (!dynamic) return;
     base_ = library.dlpi_addr;
-    // glibc relocates these entries in place on x86 (they hold addresses); a
-    // value below the load address is still an offset (the vDSO's).
-    auto at = [&](ElfW(Addr) p) { return p >= base_ ? p : p + base_; };
+    auto at = [&](ElfW(Addr) p) { return address_in(base_, p); };
     const uint32_t* gnu_hash = nullptr;
     for (const ElfW(Dyn)* d = dynamic; d->d_tag != DT_NULL && !(gnu_hash && symbols_ && strings_); d++) {
         switch (d->d_tag) {
@@ -90,17 +92,12 @@ const ElfW(Half)* SymbolTable::versions() const noexcept {
     if (versions_read_) return versions_;
     for (const ElfW(Dyn)* d = dynamic_; d && d->d_tag != DT_NULL; d++)
         if (d->d_tag == DT_VERSYM)
-            versions_ = reinterpret_cast<const ElfW(Half)*>(d->d_un.d_ptr >= base_ ? d->d_un.d_ptr : d->d_un.d_ptr + base_);
+            versions_ = reinterpret_cast<const ElfW(Half)*>(address_in(base_, d->d_un.d_ptr));
     versions_read_ = true;
     return versions_;
 }
 
-// The default version of `name` defined there, of any kind.
-const ElfW(Sym)* SymbolTable::lookup(const char* name, uint32_t h) const noexcept {
-    if (!ready()) return nullptr;
-    constexpr uint32_t bits = sizeof(ElfW(Addr)) * 8;
-    const ElfW(Addr) word = bloom_[(h / bits) & bloom_mask_];
-    if (!((word >> (h % bits)) & (word >> ((h >> bloom_shift_) % bits)) & 1)) return nullptr;
+const ElfW(Sym)* SymbolTable::in_chain(const char* name, uint32_t h) const noexcept {
     uint32_t i = buckets_[h % buckets_count_];
     if (i < first_hashed_) return nullptr;
     for (;; i++) {
@@ -139,7 +136,7 @@ LoadedTables::Definers LoadedTables::definers(const char* name, uint32_t h, cons
     Definers found = Definers::None;
     for (int i = 0; i < count_; i++) {
         const SymbolTable& t = loaded_[i].table;
-        if (!t.may_define(h) || !t.defines(name, h)) continue;
+        if (!t.defines(name, h)) continue;
         if (found == Definers::One) return Definers::More;
         found = Definers::One;
         *only = &t;

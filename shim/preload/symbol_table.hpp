@@ -32,7 +32,7 @@ public:
     void* find(const char* name) const noexcept { return find(name, hash(name)); }
     // Whether the library defines `name` in any form dlsym would return (any kind of
     // symbol, the default version).
-    bool defines(const char* name, uint32_t hash) const noexcept { return may_define(hash) && lookup(name, hash); }
+    bool defines(const char* name, uint32_t hash) const noexcept { return lookup(name, hash) != nullptr; }
     // The bloom filter alone (ready tables only): false when `hash` is certainly absent.
     bool may_define(uint32_t hash) const noexcept {
         constexpr uint32_t bits = sizeof(ElfW(Addr)) * 8;
@@ -41,7 +41,12 @@ public:
     }
 
 private:
-    const ElfW(Sym)* lookup(const char* name, uint32_t hash) const noexcept;
+    // The default version of `name` defined there, of any kind: the bloom filter here,
+    // inline (most tables only ever answer "not here"), the hash chain out of line.
+    const ElfW(Sym)* lookup(const char* name, uint32_t hash) const noexcept {
+        return ready() && may_define(hash) ? in_chain(name, hash) : nullptr;
+    }
+    const ElfW(Sym)* in_chain(const char* name, uint32_t hash) const noexcept;
 
     // DT_GNU_HASH, read once: the bloom filter (a power-of-two number of words, as
     // the dynamic linker assumes), the buckets and the hash chains.
