@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "core/ascii.hpp"
+#include "core/plain_toml.hpp"
 #include "core/profiles.hpp"
 #include "core/toml.hpp"
 
@@ -31,32 +32,55 @@ bool listed(std::span<const std::string_view> keys, std::string_view key) {
     return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 
-std::string located(const toml::source_region& where) {
+// A toml::source_region or a plain_toml::Region.
+template <class Region>
+std::string located(const Region& where) {
     std::string path = where.path ? *where.path : std::string();
     return path + ":" + std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column);
 }
 
-std::string_view type_name(const toml::node& n) {
-    switch (n.type()) {
-        case toml::node_type::table: return "a table";
-        case toml::node_type::array: return "an array";
-        case toml::node_type::string: return "a string";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a number";
-        case toml::node_type::boolean: return "a boolean";
-        default: return "a date or time";
-    }
+template <class Node>
+std::string_view type_name(const Node& n) {
+    if (n.is_table()) return "a table";
+    if (n.is_array()) return "an array";
+    if (n.is_string()) return "a string";
+    if (n.is_integer()) return "an integer";
+    if (n.is_floating_point()) return "a number";
+    if (n.is_boolean()) return "a boolean";
+    return "a date or time";
 }
 
+// The two kinds of parsed document one Reader walks: toml++'s, and plain_toml's (the
+// same names for the same things).
+struct TomlDocument {
+    using Node = toml::node;
+    using Table = toml::table;
+    using Array = toml::array;
+    using Key = toml::key;
+};
+struct PlainDocument {
+    using Node = plain_toml::Node;
+    using Table = plain_toml::Node::Table;
+    using Array = plain_toml::Node::Array;
+    using Key = plain_toml::Key;
+};
+
 // Walks one parsed document, collecting every error rather than stopping at the first.
+template <class Document>
 class Reader {
+    using Node = typename Document::Node;
+    using Table = typename Document::Table;
+    using Array = typename Document::Array;
+    using Key = typename Document::Key;
+
+
 public:
     Reader(std::string path, std::size_t first_rule_number) : first_rule_number_(first_rule_number) {
         out_.config.path = path;
         out_.config.files = {std::move(path)};
     }
 
-    LoadedConfig read(const toml::table& root) {
+    LoadedConfig read(const Table& root) {
         for (auto&& [key, node] : root) {
             std::string_view k = key.str();
             if (k == "mode") take(node, k, out_.config.process.mode, parse_mode);
@@ -73,23 +97,24 @@ private:
     LoadedConfig out_;
     std::size_t first_rule_number_;
 
-    void error(const toml::source_region& where, std::string message) {
+    template <class Region>
+    void error_at(const Region& where, std::string message) {
         out_.errors.push_back({located(where), std::move(message)});
     }
-    void error(const toml::node& n, std::string message) { error(n.source(), std::move(message)); }
+    void error(const Node& n, std::string message) { error_at(n.source(), std::move(message)); }
 
-    void unknown_key(const toml::key& key, std::span<const std::string_view> valid, std::string_view where) {
+    void unknown_key(const Key& key, std::span<const std::string_view> valid, std::string_view where) {
         std::string message = "unknown key '" + std::string(key.str()) + "' " + std::string(where);
         std::string guess = nearest(key.str(), valid);
         bool top_level = valid.data() != std::data(top_keys) && listed(top_keys, key.str());
         if (top_level) message += " ('" + std::string(key.str()) + "' belongs at the top of the file, before any [table])";
         else if (!guess.empty()) message += " (did you mean '" + guess + "'?)";
-        error(key.source(), message);
+        error_at(key.source(), message);
     }
 
     // A string value, checked for type, length and embedded NULs.
-    std::optional<std::string> string_of(const toml::node& n, std::string_view key) {
-        const toml::value<std::string>* s = n.as_string();
+    std::optional<std::string> string_of(const Node& n, std::string_view key) {
+        const auto* s = n.as_string();
         if (!s) {
             error(n, std::string(key) + " must be a string, not " + std::string(type_name(n)));
             return std::nullopt;
@@ -108,13 +133,13 @@ private:
     }
 
     // A list of strings; a single string is accepted where `single_ok`.
-    std::optional<std::vector<std::string>> strings_of(const toml::node& n, std::string_view key, bool single_ok) {
+    std::optional<std::vector<std::string>> strings_of(const Node& n, std::string_view key, bool single_ok) {
         if (single_ok && n.is_string()) {
             auto s = string_of(n, key);
             if (!s) return std::nullopt;
             return std::vector<std::string>{*s};
         }
-        const toml::array* a = n.as_array();
+        const Array* a = n.as_array();
         if (!a) {
             error(n, std::string(key) + " must be a list of strings, e.g. " + std::string(key) + " = [\"...\"], not " +
                          std::string(type_name(n)));
@@ -127,7 +152,7 @@ private:
         }
         std::vector<std::string> items;
         bool ok = true;
-        for (const toml::node& item : *a) {
+        for (const Node& item : *a) {
             if (auto s = string_of(item, std::string(key) + " items")) items.push_back(*s);
             else ok = false;
         }
@@ -136,7 +161,7 @@ private:
     }
 
     template <class T, class Parse>
-    void take(const toml::node& n, std::string_view key, Setting<T>& into, Parse parse) {
+    void take(const Node& n, std::string_view key, Setting<T>& into, Parse parse) {
         auto s = string_of(n, key);
         if (!s) return;
         Parsed<T> p = parse(*s);
@@ -144,8 +169,8 @@ private:
         else error(n, std::string(key) + ": " + p.error);
     }
 
-    void read_log(const toml::node& n) {
-        const toml::table* t = n.as_table();
+    void read_log(const Node& n) {
+        const Table* t = n.as_table();
         if (!t) return error(n, "log must be a table: write [log] on its own line");
         ProcessSettings& p = out_.config.process;
         for (auto&& [key, v] : *t) {
@@ -161,7 +186,7 @@ private:
         }
     }
 
-    void read_setting(const toml::key& key, const toml::node& v, Settings& s, const Origin& origin) {
+    void read_setting(const Key& key, const Node& v, Settings& s, const Origin& origin) {
         std::string_view k = key.str();
         Origin here{origin.source, located(v.source())};
         auto text_setting = [&](Setting<std::string>& into, char joiner) {
@@ -201,7 +226,7 @@ private:
     }
 
     // [policy] or one [[rule]]: a profile first, then the keys written beside it.
-    Settings read_settings(const toml::table& t, const Origin& origin, bool in_rule, Rule* rule) {
+    Settings read_settings(const Table& t, const Origin& origin, bool in_rule, Rule* rule) {
         Settings written;
         std::optional<Settings> profile;
         for (auto&& [key, v] : t) {
@@ -234,7 +259,7 @@ private:
                                        " (at " + s.max_protocol->origin.location + "); lower min_protocol or raise max_protocol"});
     }
 
-    void read_rule_key(const toml::key& key, const toml::node& v, Rule& rule) {
+    void read_rule_key(const Key& key, const Node& v, Rule& rule) {
         std::string_view k = key.str();
         if (k == "name") {
             if (auto s = string_of(v, "name"); s && !s->empty()) rule.name = *s;
@@ -259,27 +284,27 @@ private:
         }
     }
 
-    void read_policy(const toml::node& n) {
-        const toml::table* t = n.as_table();
+    void read_policy(const Node& n) {
+        const Table* t = n.as_table();
         if (!t) return error(n, "policy must be a table: write [policy] on its own line");
         out_.config.policy = read_settings(*t, {"[policy]", ""}, false, nullptr);
     }
 
-    void read_rules(const toml::node& n) {
-        const toml::array* rules = n.as_array();
+    void read_rules(const Node& n) {
+        const Array* rules = n.as_array();
         if (!rules || !rules->is_array_of_tables()) {
             return error(n, "rule must be written [[rule]] (an array of tables), not " +
                                 std::string(n.is_table() ? "[rule]" : type_name(n)));
         }
         if (rules->size() > max_rules)
             return error(n, std::to_string(rules->size()) + " rules; the limit is " + std::to_string(max_rules));
-        for (const toml::node& r : *rules) {
-            const toml::table& t = *r.as_table();
+        for (const Node& r : *rules) {
+            const Table& t = *r.as_table();
             Rule rule;
             rule.location = located(t.source());
             std::size_t number = first_rule_number_ + out_.config.rules.size();
             // The name is needed for the origins, so read it before the rest.
-            if (const toml::node* name = t.get("name"); name && name->is_string()) rule.name = name->as_string()->get();
+            if (const Node* name = t.get("name"); name && name->is_string()) rule.name = name->as_string()->get();
             if (rule.name.empty()) rule.name = "rule " + std::to_string(number);
             rule.settings = read_settings(t, {"rule \"" + rule.name + "\"", ""}, true, &rule);
             out_.config.rules.push_back(std::move(rule));
@@ -341,8 +366,21 @@ std::string nearest(std::string_view word, std::span<const std::string_view> can
     return std::string(best);
 }
 
-LoadedConfig parse_config(std::string_view text, std::string_view path, std::size_t first_rule_number) {
-    if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+bool blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+std::optional<LoadedConfig> parse_plain_config(std::string_view text, std::string_view path,
+                                               std::size_t first_rule_number) {
+    if (blank(text)) return std::nullopt;  // "the file is empty" is toml++'s reader's to say
+    const std::string file(path);
+    std::optional<plain_toml::Node> root = plain_toml::parse(text, file);
+    if (!root) return std::nullopt;
+    LoadedConfig loaded = Reader<PlainDocument>(file, first_rule_number).read(*root->as_table());
+    if (!loaded.errors.empty()) return std::nullopt;  // the messages, in the file's order, are toml++'s reader's
+    return loaded;
+}
+
+LoadedConfig parse_toml_config(std::string_view text, std::string_view path, std::size_t first_rule_number) {
+    if (blank(text)) {
         LoadedConfig empty;
         empty.config.path = path;
         empty.config.files = {std::string(path)};
@@ -360,7 +398,7 @@ LoadedConfig parse_config(std::string_view text, std::string_view path, std::siz
         failed.errors.push_back({located(parsed.error().source()), hint.empty() ? message : hint + " (TOML: " + message + ")"});
         return failed;
     }
-    LoadedConfig loaded = Reader(std::string(path), first_rule_number).read(parsed.table());
+    LoadedConfig loaded = Reader<TomlDocument>(std::string(path), first_rule_number).read(parsed.table());
     // toml++ tables are ordered by key: report in the order of the file instead.
     auto position = [](const Diagnostic& d) {
         std::size_t column_colon = d.where.rfind(':');
@@ -371,6 +409,11 @@ LoadedConfig parse_config(std::string_view text, std::string_view path, std::siz
     std::stable_sort(loaded.errors.begin(), loaded.errors.end(),
                      [&](const Diagnostic& a, const Diagnostic& b) { return position(a) < position(b); });
     return loaded;
+}
+
+LoadedConfig parse_config(std::string_view text, std::string_view path, std::size_t first_rule_number) {
+    if (std::optional<LoadedConfig> plain = parse_plain_config(text, path, first_rule_number)) return std::move(*plain);
+    return parse_toml_config(text, path, first_rule_number);
 }
 
 LoadedConfig load_config_file(const std::string& path, std::size_t first_rule_number) {

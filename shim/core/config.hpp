@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -30,6 +31,7 @@ struct Config {
     ProcessSettings process;  // mode, on_error, [log]
     Settings policy;          // [policy]
     std::vector<Rule> rules;  // [[rule]], in file order
+    bool operator==(const Config&) const = default;
 };
 
 struct LoadedConfig {
@@ -39,7 +41,14 @@ struct LoadedConfig {
 
 // One file. Unnamed rules are called "rule N", counting from first_rule_number (a conf.d
 // file's rules continue the numbering of the files before it).
+// A file written in plain TOML (core/plain_toml.hpp) without an error is read without
+// toml++; any other goes to toml++, whose reader finds and locates every error.
 LoadedConfig parse_config(std::string_view text, std::string_view path, std::size_t first_rule_number = 1);
+// The two readers parse_config chooses between, for the tests that compare them: the
+// plain one answers nullopt for a file it leaves to toml++ (any error included).
+std::optional<LoadedConfig> parse_plain_config(std::string_view text, std::string_view path,
+                                               std::size_t first_rule_number = 1);
+LoadedConfig parse_toml_config(std::string_view text, std::string_view path, std::size_t first_rule_number = 1);
 LoadedConfig load_config_file(const std::string& path, std::size_t first_rule_number = 1);
 
 // --- several files: config.toml, then conf.d/*.toml ------------------------------------

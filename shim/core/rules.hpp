@@ -17,6 +17,7 @@ struct Rule {
     std::vector<std::string> hosts;     // shell globs, case-insensitive; empty: any host
     std::optional<Role> role;           // empty: either role
     Settings settings;                  // profile expanded, written keys on top
+    bool operator==(const Rule&) const = default;
 };
 
 // What is known about a connection when a rule is chosen. A host or role not yet

@@ -31,12 +31,14 @@ std::string_view role_name(Role r);
 struct Origin {
     std::string source;    // "environment", "rule \"old billing host\"", "[policy]", "profile intermediate"
     std::string location;  // "FILE:LINE:COLUMN" or the environment variable's name
+    bool operator==(const Origin&) const = default;
 };
 
 template <class T>
 struct Sourced {
     T value;
     Origin origin;
+    bool operator==(const Sourced&) const = default;
 };
 
 template <class T>
@@ -58,6 +60,7 @@ struct Settings {
 
     bool empty() const;
     bool names_a_bound() const { return min_protocol || max_protocol; }
+    bool operator==(const Settings&) const = default;
 };
 
 // One setting's names across the product: the TOML key, the environment variable,
@@ -96,6 +99,7 @@ struct ProcessSettings {
     Setting<std::string> log_file;
     Setting<LogFormat> log_format;
     Setting<bool> log_handshakes;
+    bool operator==(const ProcessSettings&) const = default;
 };
 ProcessSettings overlay(const ProcessSettings& low, const ProcessSettings& high);
 

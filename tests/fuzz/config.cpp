@@ -1,7 +1,7 @@
 // libFuzzer target: the configuration loader, from a file's bytes, an environment
 // and a connection (program, host, role) through to the policy that applies, the way
 // the library and `tlsoverride check` load it (load_process_config), minus OpenSSL's
-// own checks of cipher and group names.
+// own checks of cipher and group names; and the plain reader against toml++'s.
 //
 // Input: the file's bytes, optionally followed by a line "#@env" and then lines
 //   NAME=VALUE   an environment variable (TLSOVERRIDE_ is added unless present)
@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/config.hpp"
 #include "core/policy.hpp"
 #include "core/process_config.hpp"
 #include "invariant.hpp"
@@ -85,6 +86,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto it = in.env.find(name);
         return it == in.env.end() ? nullptr : it->second.c_str();
     };
+    // The plain reader takes only what toml++ reads the same (core/plain_toml.hpp).
+    if (std::optional<LoadedConfig> plain = parse_plain_config(in.file, "fuzz.toml")) {
+        LoadedConfig full = parse_toml_config(in.file, "fuzz.toml");
+        REQUIRE(full.errors.empty());
+        REQUIRE(plain->config == full.config);
+    }
     const std::string& path = file_with(in.file);
     ProcessConfig pc = load_process_config(lookup, path);
 
