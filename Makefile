@@ -129,7 +129,8 @@ $(B)/libtlsoverride.so: $(STAGE1_OBJ) $(B)/libtlsoverride.map
 # are the engine's own, and --as-needed keeps the libm the driver adds from becoming a
 # dependency: the engine needs libc only (figure 8).
 ENGINE_CORE_OBJ := $(filter-out $(call obj,shim/core/lint.cpp),$(CORE_OBJ))
-ENGINE_RUNTIME_OBJ := $(if $(SAN),,$(call obj,shim/openssl/static_runtime.cpp))
+# The startup files' optional symbols are answered in both libraries (preload/startfiles.cpp).
+ENGINE_RUNTIME_OBJ := $(if $(SAN),,$(call obj,shim/openssl/static_runtime.cpp)) $(call obj,shim/preload/startfiles.cpp)
 $(B)/libtlsoverride-engine.so: $(ENGINE_OBJ) $(ENGINE_CORE_OBJ) $(ENGINE_RUNTIME_OBJ) shim/openssl/engine.map
 	$(call quiet,LINK,$@)$(CXX) -shared $(SANFLAGS) $(HARDEN_LIB_LDFLAGS) $(LDFLAGS) -o $@ $(ENGINE_OBJ) $(ENGINE_CORE_OBJ) \
 	    $(ENGINE_RUNTIME_OBJ) $(if $(SAN),,-static-libstdc++ -static-libgcc $(PURE_VIRTUAL)) -Wl,--exclude-libs,ALL \
