@@ -9,6 +9,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <cstdint>
+#include <iterator>
+#include <limits>
 #include <cstdlib>
 #include <cstring>
 
@@ -32,11 +36,22 @@ bool listed(std::span<const std::string_view> keys, std::string_view key) {
     return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
 
-// A toml::source_region or a plain_toml::Region.
+// "FILE:LINE:COLUMN" of a toml::source_region or a plain_toml::Region, built in one
+// allocation (every value read makes one).
 template <class Region>
 std::string located(const Region& where) {
-    std::string path = where.path ? *where.path : std::string();
-    return path + ":" + std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column);
+    char numbers[32];  // ":" and two 32-bit numbers
+    char* end = numbers;
+    *end++ = ':';
+    end = std::to_chars(end, std::end(numbers), where.begin.line).ptr;
+    *end++ = ':';
+    end = std::to_chars(end, std::end(numbers), where.begin.column).ptr;
+    std::string out;
+    const std::size_t path_size = where.path ? where.path->size() : 0;
+    out.reserve(path_size + static_cast<std::size_t>(end - numbers));
+    if (where.path) out += *where.path;
+    out.append(numbers, end);
+    return out;
 }
 
 template <class Node>

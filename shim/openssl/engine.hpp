@@ -58,7 +58,11 @@ struct Engine {
     const Stage1* stage1 = nullptr;
     const OpenSsl* ssl = nullptr;
     std::string error;  // non-empty: contexts fail closed (the configuration, or OpenSSL's checks of it)
-    int context_slot = -1, connection_slot = -1;
+    int context_slot = -1;
+    // Registered with the first connection state (most processes make none): until then
+    // OpenSSL keeps no per-connection data for us, at SSL_new, SSL_free or any lookup.
+    mutable std::atomic<int> connection_slot{-1};
+    mutable std::once_flag connection_slot_registered;
     int error_library = 0;
     std::once_flag error_strings;  // registered with OpenSSL on the first error (start.cpp)
     std::atomic<bool> logged_rejection{false};

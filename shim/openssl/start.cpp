@@ -56,13 +56,23 @@ ContextState* Engine::state_of(const SSL_CTX* ctx) const {
 }
 
 ConnectionState* Engine::existing_connection_state(const SSL* s) const {
-    return static_cast<ConnectionState*>(ssl->SSL_get_ex_data(s, connection_slot));
+    const int slot = connection_slot.load(std::memory_order_acquire);
+    return slot < 0 ? nullptr : static_cast<ConnectionState*>(ssl->SSL_get_ex_data(s, slot));
 }
 
+// An index registered after connections exist serves them too: OpenSSL's ex_data grows
+// on the first set, and SSL_free and SSL_dup call the callbacks registered at that time.
 ConnectionState* Engine::connection_state(SSL* s) const {
     if (ConnectionState* c = existing_connection_state(s)) return c;
+    std::call_once(connection_slot_registered, [this] {
+        connection_slot.store(ssl->CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, nullptr, nullptr, dup_connection_state,
+                                                           free_connection_state),
+                              std::memory_order_release);
+    });
+    const int slot = connection_slot.load(std::memory_order_acquire);
+    if (slot < 0) return nullptr;
     auto* c = new ConnectionState;
-    if (!ssl->SSL_set_ex_data(s, connection_slot, c)) {
+    if (!ssl->SSL_set_ex_data(s, slot, c)) {
         delete c;
         return nullptr;
     }
@@ -99,8 +109,6 @@ Engine* start_engine(const Stage1* stage1, InfoCallback on_info) {
     e->info_callback = on_info;
     const OpenSsl& ssl = *e->ssl;
     e->context_slot = ssl.CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, nullptr, nullptr, nullptr, free_context_state);
-    e->connection_slot =
-        ssl.CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, nullptr, nullptr, dup_connection_state, free_connection_state);
     e->error = core.error;
     // With rules, every layer's values are checked now on a scratch context (1.2M
     // instructions, once): a bad value anywhere fails the process, as `check` does.

@@ -49,11 +49,12 @@ public:
     // What dlsym(handle, name) returns.
     void* next(const char* name, uint32_t hash) {
         const SymbolTable* only = nullptr;
-        switch (loaded_.definers(name, hash, &only)) {
+        const ElfW(Sym)* definition = nullptr;
+        switch (loaded_.definers(name, hash, &only, &definition)) {
             case LoadedTables::Definers::None: return nullptr;
             case LoadedTables::Definers::One:
                 if (only->same_library(table_))
-                    if (void* p = table_.find(name, hash)) return p;
+                    if (void* p = table_.address_of(definition)) return p;  // the definition found just now
                 break;
             default: break;
         }

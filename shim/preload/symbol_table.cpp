@@ -110,8 +110,7 @@ const ElfW(Sym)* SymbolTable::in_chain(const char* name, uint32_t h) const noexc
     }
 }
 
-void* SymbolTable::find(const char* name, uint32_t h) const noexcept {
-    const ElfW(Sym)* s = lookup(name, h);
+void* SymbolTable::address_of(const ElfW(Sym)* s) const noexcept {
     if (!s) return nullptr;
     const int type = s->st_info & 0xf;  // ELF32_ST_TYPE and ELF64_ST_TYPE alike
     if (!s->st_value || (type != STT_FUNC && type != STT_OBJECT)) return nullptr;
@@ -131,15 +130,18 @@ int LoadedTables::add(dl_phdr_info* info, size_t, void* data) {
     return 0;
 }
 
-LoadedTables::Definers LoadedTables::definers(const char* name, uint32_t h, const SymbolTable** only) const noexcept {
+LoadedTables::Definers LoadedTables::definers(const char* name, uint32_t h, const SymbolTable** only,
+                                              const ElfW(Sym)** definition) const noexcept {
     if (!complete_ || !own_.ready()) return Definers::Unknown;
     Definers found = Definers::None;
     for (int i = 0; i < count_; i++) {
         const SymbolTable& t = loaded_[i].table;
-        if (!t.defines(name, h)) continue;
+        const ElfW(Sym)* s = t.definition(name, h);
+        if (!s) continue;
         if (found == Definers::One) return Definers::More;
         found = Definers::One;
         *only = &t;
+        if (definition) *definition = s;
     }
     return found;
 }

@@ -28,11 +28,12 @@ public:
     bool same_library(const SymbolTable& other) const noexcept { return ready() && base_ == other.base_; }
     // The default version of the function or object `name` defined there, or null:
     // not defined there, or a kind (an IFUNC, a TLS symbol) only dlsym resolves.
-    void* find(const char* name, uint32_t hash) const noexcept;
+    void* find(const char* name, uint32_t hash) const noexcept { return address_of(definition(name, hash)); }
     void* find(const char* name) const noexcept { return find(name, hash(name)); }
-    // Whether the library defines `name` in any form dlsym would return (any kind of
-    // symbol, the default version).
-    bool defines(const char* name, uint32_t hash) const noexcept { return lookup(name, hash) != nullptr; }
+    // The default version of `name` defined there in any form dlsym would return (any
+    // kind of symbol), or null; and what find() answers for such a definition.
+    const ElfW(Sym)* definition(const char* name, uint32_t hash) const noexcept { return lookup(name, hash); }
+    void* address_of(const ElfW(Sym)* definition) const noexcept;
     // The bloom filter alone (ready tables only): false when `hash` is certainly absent.
     bool may_define(uint32_t hash) const noexcept {
         constexpr uint32_t bits = sizeof(ElfW(Addr)) * 8;
@@ -90,9 +91,10 @@ class LoadedTables {
 public:
     explicit LoadedTables(const void* own) noexcept;
     enum class Definers { None, One, More, Unknown };
-    // Who defines `name` among the loaded libraries (but ours); `only` is set to the
-    // one library when there is one.
-    Definers definers(const char* name, uint32_t hash, const SymbolTable** only) const noexcept;
+    // Who defines `name` among the loaded libraries (but ours); `only` and `definition`
+    // are set to the one library and its definition when there is one.
+    Definers definers(const char* name, uint32_t hash, const SymbolTable** only,
+                      const ElfW(Sym)** definition = nullptr) const noexcept;
     // The table of the library whose segments hold `address` (read when this was
     // made), or a table that is not ready.
     SymbolTable holding(const void* address) const noexcept;
