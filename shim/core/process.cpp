@@ -8,10 +8,18 @@
 #include <cstring>
 
 extern char* program_invocation_short_name;  // glibc: the base name of argv[0]
-extern char** environ;
 
 namespace tlso {
 namespace {
+
+// The environment as glibc hands it to every initializer: DT_INIT_ARRAY functions get
+// (argc, argv, envp), in a program and in a library dlopen loads alike, envp being
+// environ at that moment; the engine is loaded by the same call that starts it. Not
+// read through `environ`: each variable a library imports is a search of every loaded
+// library when it is loaded (make bench, figure 8).
+char** environment_at_load = nullptr;
+
+__attribute__((constructor)) void remember_environment(int, char**, char** envp) { environment_at_load = envp; }
 
 std::string executable_name() {
     char path[PATH_MAX];
@@ -29,7 +37,7 @@ class OwnVariables {
 public:
     explicit OwnVariables(bool secure) {
         if (secure) return;
-        for (char** e = environ; e && *e; e++)
+        for (char** e = environment_at_load; e && *e; e++)
             if (starts_with(*e, "TLSOVERRIDE_")) found_.push_back(*e);
     }
     const char* get(std::string_view name) const {
@@ -82,10 +90,11 @@ Process* start() {
         p->connection_rules |= per_connection;
     }
     p->governing = anything || p->records;
-    p->log.write(LogLevel::Debug, "configuration: " + (pc.path.empty() ? std::string("environment only") : pc.path) +
-                                      ", " + std::to_string(pc.config.rules.size()) + " rules, mode " +
-                                      std::string(mode_name(p->mode)) +
-                                      (p->governing ? "" : "; nothing to apply or observe"));
+    if (p->log.enabled(LogLevel::Debug))  // nothing built when it would not be written
+        p->log.write(LogLevel::Debug, "configuration: " + (pc.path.empty() ? std::string("environment only") : pc.path) +
+                                          ", " + std::to_string(pc.config.rules.size()) + " rules, mode " +
+                                          std::string(mode_name(p->mode)) +
+                                          (p->governing ? "" : "; nothing to apply or observe"));
     return p;
 }
 

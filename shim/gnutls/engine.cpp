@@ -137,8 +137,9 @@ void start(const Stage1Gnutls* stage1) {
     if (E->error.empty() && !found.empty()) E->error = core.reject(found);
     if (!found.empty() && E->error.empty())  // on_error = "ignore": run unmodified
         for (std::string& t : E->tokens) t.clear();
-    core.log.write(LogLevel::Debug, "GnuTLS " + std::string(gnutls().gnutls_check_version(nullptr)) +
-                                        ": policy tokens '" + E->tokens[0] + "'");
+    if (core.log.enabled(LogLevel::Debug))
+        core.log.write(LogLevel::Debug, "GnuTLS " + std::string(gnutls().gnutls_check_version(nullptr)) +
+                                            ": policy tokens '" + E->tokens[0] + "'");
     if (E->tracks) pthread_atfork(before_fork, after_fork, after_fork);
     E->active = !E->error.empty() || E->tracks ||
                 std::any_of(E->tokens.begin(), E->tokens.end(), [](const std::string& t) { return !t.empty(); });

@@ -206,12 +206,7 @@ bool primary_copy() noexcept {
     static int primary = -1;  // no guarded static in stage 1: a benign race on an int
     int known = __atomic_load_n(&primary, __ATOMIC_RELAXED);
     if (known < 0) {
-        // Secondary only when the process binds to another copy of this library
-        // (a library dlopened by the program itself, after libssl, is still primary).
-        void* first = dlsym(RTLD_DEFAULT, "SSL_CTX_new");
-        Dl_info where;
-        known = !first || stage1::is_own_address(first) || !dladdr(first, &where) || !where.dli_fname ||
-                !strstr(where.dli_fname, "libtlsoverride");
+        known = stage1::primary_copy_for("SSL_CTX_new", SymbolTable::hash("SSL_CTX_new"));
         __atomic_store_n(&primary, known, __ATOMIC_RELAXED);
     }
     return known;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "preload/stage1.hpp"
+#include "preload/symbol_table.hpp"
 
 namespace {
 
@@ -83,10 +84,7 @@ bool gnutls_primary_copy() noexcept {
     static int primary = -1;  // no guarded static in stage 1: a benign race on an int
     int known = __atomic_load_n(&primary, __ATOMIC_RELAXED);
     if (known < 0) {
-        void* first = dlsym(RTLD_DEFAULT, "gnutls_priority_init");
-        Dl_info where;
-        known = !first || stage1::is_own_address(first) || !dladdr(first, &where) || !where.dli_fname ||
-                !strstr(where.dli_fname, "libtlsoverride");
+        known = stage1::primary_copy_for("gnutls_priority_init", SymbolTable::hash("gnutls_priority_init"));
         __atomic_store_n(&primary, known, __ATOMIC_RELAXED);
     }
     return known;

@@ -90,6 +90,50 @@ bool is_own_address(const void* p) noexcept {
     return c >= __ehdr_start && c < _end;
 }
 
+namespace {
+
+// The scope dlsym(RTLD_DEFAULT) searches begins with the program and the libraries
+// preloaded, in the order dl_iterate_phdr lists them: the objects before this one are
+// read from their own tables (a 2,500-instruction dlsym and dladdr otherwise, make
+// bench figure 8). -1: one of them has a table that cannot be read.
+struct FirstDefiner {
+    const char* name;
+    uint32_t hash;
+    int primary = -1;
+};
+
+int find_first_definer(dl_phdr_info* info, size_t, void* data) {
+    auto* search = static_cast<FirstDefiner*>(data);
+    if (is_own_address(info->dlpi_phdr)) {
+        search->primary = 1;  // nothing before this library defines it
+        return 1;
+    }
+    const SymbolTable table(*info);
+    if (!table.ready()) {
+        bool dynamic = false;
+        for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) dynamic |= info->dlpi_phdr[i].p_type == PT_DYNAMIC;
+        if (!dynamic) return 0;  // nothing to find there (no dynamic section)
+        return 1;                // unreadable: leave it to dlsym
+    }
+    if (!table.definition(search->name, search->hash)) return 0;
+    search->primary = !strstr(info->dlpi_name, "libtlsoverride");
+    return 1;
+}
+
+}  // namespace
+
+bool primary_copy_for(const char* name, uint32_t hash) noexcept {
+    FirstDefiner search{name, hash};
+    dl_iterate_phdr(find_first_definer, &search);
+    if (search.primary >= 0) return search.primary;
+    // Secondary only when the process binds to another copy of this library (a library
+    // dlopened by the program itself, after libssl, is still primary).
+    void* first = dlsym(RTLD_DEFAULT, name);
+    Dl_info where;
+    return !first || is_own_address(first) || !dladdr(first, &where) || !where.dli_fname ||
+           !strstr(where.dli_fname, "libtlsoverride");
+}
+
 void warn(const char* message, const char* detail) noexcept {
     int saved = errno;
     if (!quiet()) {

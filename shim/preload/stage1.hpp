@@ -4,6 +4,8 @@
 // the paths that do nothing.
 #pragma once
 
+#include <stdint.h>
+
 namespace stage1 {
 
 // A thread's depth inside interposed calls. TLS libraries call their own exported
@@ -62,5 +64,10 @@ bool fails_closed_without_engine() noexcept;
 // to (dlsym(RTLD_DEFAULT) answers inside it) may act: the second would apply the
 // policy again and write a second record.
 bool is_own_address(const void* p) noexcept;
+
+// Whether the process's own calls of `name` (its first interposed function) reach this
+// copy of the library rather than another copy of tlsoverride loaded before it: what
+// dlsym(RTLD_DEFAULT, name) answers. Computed by the caller once.
+bool primary_copy_for(const char* name, uint32_t hash) noexcept;
 
 }  // namespace stage1
