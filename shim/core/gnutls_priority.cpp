@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/ascii.hpp"
+#include "core/inline_name.hpp"
 #include "core/profiles.hpp"
 
 namespace tlso {
@@ -20,10 +21,10 @@ namespace {
 // tokens allow" can be computed from it alone. (DSS, ARIA, 3DES, PSK, SRP and the
 // anonymous and null suites are outside it: they select nothing here.)
 struct Suite {
-    std::string_view openssl;  // OpenSSL's name
-    std::string_view kx;       // GnuTLS key exchange token
-    std::string_view cipher;   // GnuTLS cipher token
-    std::string_view mac;      // GnuTLS MAC token
+    InlineName<32> openssl;  // OpenSSL's name
+    InlineName<12> kx;       // GnuTLS key exchange token
+    InlineName<20> cipher;   // GnuTLS cipher token
+    InlineName<8> mac;       // GnuTLS MAC token
 };
 
 constexpr Suite suites[] = {
@@ -82,7 +83,7 @@ constexpr Suite suites[] = {
 constexpr std::size_t suite_count = std::size(suites);
 
 // TLS 1.3: a suite is its cipher (its MAC is AEAD, its key exchange the groups).
-constexpr std::pair<std::string_view, std::string_view> tls13_suites[] = {
+constexpr std::pair<InlineName<32>, InlineName<20>> tls13_suites[] = {
     {"TLS_AES_128_GCM_SHA256", "AES-128-GCM"},
     {"TLS_AES_256_GCM_SHA384", "AES-256-GCM"},
     {"TLS_CHACHA20_POLY1305_SHA256", "CHACHA20-POLY1305"},
@@ -394,7 +395,10 @@ std::string version_tokens(const Settings& s) {
     return out.empty() ? on : on.empty() ? out : out + ":" + on;
 }
 
-constexpr std::pair<std::string_view, std::string_view> groups[] = {
+// OpenSSL's name -> GnuTLS's: the groups and signature algorithm tables below.
+using NamePair = std::pair<InlineName<24>, InlineName<48>>;
+
+constexpr NamePair groups[] = {
     {"X25519", "GROUP-X25519"},       {"X448", "GROUP-X448"},           {"P-256", "GROUP-SECP256R1"},
     {"prime256v1", "GROUP-SECP256R1"}, {"secp256r1", "GROUP-SECP256R1"}, {"P-384", "GROUP-SECP384R1"},
     {"secp384r1", "GROUP-SECP384R1"}, {"P-521", "GROUP-SECP521R1"},     {"secp521r1", "GROUP-SECP521R1"},
@@ -404,7 +408,7 @@ constexpr std::pair<std::string_view, std::string_view> groups[] = {
 
 // OpenSSL's names (RSA+SHA256 and the TLS 1.3 names) -> GnuTLS's. "ECDSA+SHA256" is
 // one code point: GnuTLS names it twice, for TLS 1.2 and for TLS 1.3 (with the curve).
-constexpr std::pair<std::string_view, std::string_view> signatures[] = {
+constexpr NamePair signatures[] = {
     {"RSA+SHA1", "SIGN-RSA-SHA1"},
     {"rsa_pkcs1_sha1", "SIGN-RSA-SHA1"},
     {"RSA+SHA224", "SIGN-RSA-SHA224"},
@@ -438,7 +442,7 @@ constexpr std::pair<std::string_view, std::string_view> signatures[] = {
 
 // A list of names through one of the tables above: "-PREFIX-ALL:+A:+B".
 void translate_names(const Setting<std::string>& setting, std::string_view key, std::string_view all,
-                     const std::pair<std::string_view, std::string_view>* table, std::size_t size,
+                     const NamePair* table, std::size_t size,
                      std::string_view examples, bool excused, std::string& tokens, Diagnostics& errors) {
     if (!setting) return;
     std::vector<std::string_view> out;
@@ -470,8 +474,8 @@ std::string_view profile_token(int level) {
 // OpenSSL's Options names with a GnuTLS meaning. An empty token: GnuTLS already
 // behaves that way, nothing to add.
 struct OptionMeaning {
-    std::string_view name;  // as in SSL_CONF Options, with "-" to switch off
-    std::string_view token;
+    InlineName<32> name;  // as in SSL_CONF Options, with "-" to switch off
+    InlineName<32> token;
 };
 constexpr OptionMeaning option_meanings[] = {
     {"UnsafeLegacyServerConnect", "%UNSAFE_RENEGOTIATION"},
