@@ -157,7 +157,9 @@ void* engine_library() noexcept {
     bool found = find_engine(engine_path, sizeof engine_path);
     if (!engine_handle && found && attempts < 8) {
         attempts++;
-        void* opened = dlopen(engine_path, RTLD_LAZY | RTLD_LOCAL);
+        // Never unloaded (preload/startfiles.cpp relies on it): its hooks are installed in
+        // the program's contexts and callbacks.
+        void* opened = dlopen(engine_path, RTLD_LAZY | RTLD_LOCAL | RTLD_NODELETE);
         if (opened) __atomic_store_n(&engine_handle, opened, __ATOMIC_RELEASE);
         else if (!said_engine_missing) {
             said_engine_missing = true;
