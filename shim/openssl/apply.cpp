@@ -1,5 +1,7 @@
 #include "openssl/apply.hpp"
 
+#include "core/policy.hpp"
+
 #include <set>
 #include <type_traits>
 
@@ -139,6 +141,12 @@ std::optional<Protocol> protocol_of(int v) {
 int openssl_version_of(Protocol p) {
     constexpr int versions[] = {TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION, TLS1_3_VERSION};
     return versions[static_cast<int>(p)];
+}
+
+uint64_t protected_version_options(const Settings& s) {
+    uint64_t options = 0;
+    for (Protocol p : protected_versions(s)) options |= no_version_option(p);
+    return options;
 }
 
 uint64_t no_version_option(Protocol p) {

@@ -38,5 +38,8 @@ Diagnostics unauthenticated_suites(const OpenSsl& ssl, const std::vector<const S
 std::optional<Protocol> protocol_of(int openssl_version);
 int openssl_version_of(Protocol p);
 uint64_t no_version_option(Protocol p);  // SSL_OP_NO_TLSv1_2 for TLSv1.2
+// The SSL_OP_NO_TLSv1_x options that would switch off a version the policy keeps
+// (core: protected_versions).
+uint64_t protected_version_options(const Settings& s);
 
 }  // namespace tlso

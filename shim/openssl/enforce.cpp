@@ -65,6 +65,10 @@ void enforce_at_handshake_start(const Engine& e, SSL* s) {
         for (Bound which : {Bound::Min, Bound::Max}) {
             int get = which == Bound::Min ? SSL_CTRL_GET_MIN_PROTO_VERSION : SSL_CTRL_GET_MAX_PROTO_VERSION;
             long now = ssl.real.SSL_ctrl(s, get, 0, nullptr);
+            // The usual case, the bound the policy names still there: what enforce_version
+            // would answer without working it out.
+            const Setting<Protocol>& named = which == Bound::Min ? policy->min_protocol : policy->max_protocol;
+            if (named && now == openssl_version_of(named->value)) continue;
             long wanted = enforce_version(e, *policy, which, now, object);
             if (wanted != now)
                 ssl.real.SSL_ctrl(s, which == Bound::Min ? SSL_CTRL_SET_MIN_PROTO_VERSION : SSL_CTRL_SET_MAX_PROTO_VERSION,
@@ -72,8 +76,7 @@ void enforce_at_handshake_start(const Engine& e, SSL* s) {
         }
     }
     uint64_t options = ssl.SSL_get_options(s) & ssl.options_mask;
-    uint64_t off = options & st->options_off;
-    for (Protocol p : protected_versions(*policy)) off |= options & no_version_option(p);
+    uint64_t off = options & (st->options_off | protected_version_options(*policy));
     uint64_t on = st->options_on & ~options;
     if (off) ssl.real.SSL_clear_options(s, off);
     if (on) ssl.real.SSL_set_options(s, on);
