@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -134,11 +135,15 @@ const Log::Descriptor* checked_stderr() {
     if (flags < 0 || fstat(2, &st) != 0 || (flags & O_ACCMODE) == O_RDONLY) return nullptr;
     if (S_ISREG(st.st_mode) && (flags & O_ACCMODE) != O_WRONLY) return nullptr;
     if (S_ISSOCK(st.st_mode)) {
+        // "DEV:INODE", decimal, nothing after.
         const char* journal = getenv("JOURNAL_STREAM");
+        if (!journal) return nullptr;
+        const std::string_view text(journal);
         unsigned long long dev = 0, ino = 0;
-        char rest;
-        if (!journal || std::sscanf(journal, "%llu:%llu%c", &dev, &ino, &rest) != 2 || dev != st.st_dev ||
-            ino != st.st_ino)
+        auto [colon, dev_error] = std::from_chars(text.data(), text.data() + text.size(), dev);
+        if (dev_error != std::errc() || colon == text.data() + text.size() || *colon != ':') return nullptr;
+        auto [end, ino_error] = std::from_chars(colon + 1, text.data() + text.size(), ino);
+        if (ino_error != std::errc() || end != text.data() + text.size() || dev != st.st_dev || ino != st.st_ino)
             return nullptr;
     }
     return new Log::Descriptor{2, st.st_dev, st.st_ino, S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode), nullptr};

@@ -131,8 +131,7 @@ Process& process() {
     return *p;
 }
 
-void warn_if_weak(Process& p, const Settings& s, std::string_view where) {
-    if (!weakens_security(s) || p.warned_weak.exchange(true)) return;
+void warn_weak(Process& p, const Settings& s, std::string_view where) {
     std::string what;
     if (s.min_protocol && s.min_protocol->value < Protocol::TLSv1_2)
         what = "protocols below TLSv1.2 (min_protocol " + std::string(protocol_name(s.min_protocol->value)) + " from " +

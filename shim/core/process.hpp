@@ -44,7 +44,12 @@ struct Process {
 // The process, started on first use, thread-safely.
 Process& process();
 
-// One warning per process when a policy allows less than TLSv1.2 or level 0.
-void warn_if_weak(Process& p, const Settings& s, std::string_view where);
+// One warning per process when a policy allows less than TLSv1.2 or level 0; the
+// place, where(), is named only then (every context and connection passes here).
+void warn_weak(Process& p, const Settings& s, std::string_view where);
+template <class Where>
+void warn_if_weak(Process& p, const Settings& s, const Where& where) {
+    if (weakens_security(s) && !p.warned_weak.exchange(true)) warn_weak(p, s, where());
+}
 
 }  // namespace tlso

@@ -241,7 +241,7 @@ SessionState* session_state(gnutls_session_t s) {
 // allows less than TLSv1.2 or level 0.
 void warn_if_weak_rule(std::optional<std::size_t> rule) {
     if (weakens_security(E->core.layer(rule)))
-        warn_if_weak(E->core, E->core.layer(rule), "GnuTLS sessions, from " + E->core.rule_name(rule));
+        warn_if_weak(E->core, E->core.layer(rule), [&] { return "GnuTLS sessions, from " + E->core.rule_name(rule); });
 }
 
 int give_session(gnutls_session_t s, ProgramPriority p, const char** err_pos) {
@@ -297,8 +297,8 @@ void decide(gnutls_session_t s) {
         E->core.log.write(LogLevel::Info, std::string(role ? role_name(*role) : "client/server") + " session to " +
                                               (host.empty() ? "?" : host) + ": '" + tokens_of(rule) + "', from " +
                                               E->core.rule_name(rule));
-    warn_if_weak(E->core, E->core.layer(rule), "GnuTLS sessions to " + (host.empty() ? "?" : host) + ", from " +
-                                                   E->core.rule_name(rule));
+    warn_if_weak(E->core, E->core.layer(rule),
+                 [&] { return "GnuTLS sessions to " + (host.empty() ? "?" : host) + ", from " + E->core.rule_name(rule); });
 }
 
 // --- handshake records -------------------------------------------------------------------------

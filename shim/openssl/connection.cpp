@@ -45,7 +45,7 @@ void decide_connection(Engine& e, SSL* s, std::optional<Role> role, DecisionPoin
                                              e.core.rule_name(rule));
     }
     warn_if_weak(e.core, *c->settings,
-                 std::string("connections to ") + (host ? host : "?") + ", from " + e.core.rule_name(rule));
+                 [&] { return std::string("connections to ") + (host ? host : "?") + ", from " + e.core.rule_name(rule); });
 }
 
 }  // namespace tlso

@@ -86,7 +86,7 @@ Created finish_context(Engine& e, SSL_CTX* ctx, const MethodFacts& facts, const 
                                              ", from " + e.core.rule_name(d.rule) +
                                              (d.per_connection ? " (each connection's rule is decided at its start)" : ""));
     }
-    warn_if_weak(e.core, settings, role_text(facts.role) + " contexts, from " + e.core.rule_name(d.rule));
+    warn_if_weak(e.core, settings, [&] { return role_text(facts.role) + " contexts, from " + e.core.rule_name(d.rule); });
     return {ctx, false};
 }
 
