@@ -261,7 +261,7 @@ private:
                 unknown_key(key, valid, in_rule ? "in [[rule]]" : "in [policy]");
             }
         }
-        Settings s = profile ? overlay(*profile, written) : written;
+        Settings s = profile ? overlay(*profile, written) : std::move(written);
         check_range(s);
         return s;
     }
@@ -602,6 +602,11 @@ LoadedConfig load_configuration(const std::string& path) {
         dropin_dir = (slash == std::string::npos ? std::string(".") : path.substr(0, slash == 0 ? 1 : slash)) + "/conf.d";
         std::vector<std::string> dropins = dropin_files(dropin_dir);
         files.insert(files.end(), dropins.begin(), dropins.end());
+    }
+    if (files.size() == 1) {  // the usual case: nothing to combine
+        LoadedConfig one = load_config_file(files.front(), 1);
+        one.config.path = path;
+        return one;
     }
     std::vector<LoadedConfig> parts;
     std::size_t rules = 0;
