@@ -1,5 +1,7 @@
 #include "core/policy.hpp"
 
+#include <utility>
+
 namespace tlso {
 
 Settings effective_settings(const Settings& environment, const Rule* rule, const Settings& policy) {
@@ -92,17 +94,28 @@ std::optional<Protocol> enforce_bound(const Settings& policy, Bound which, std::
     return empties ? std::nullopt : requested;
 }
 
+namespace {
+
+// The versions a policy's bounds keep, lowest and highest (it names at least one).
+std::pair<Protocol, Protocol> kept_range(const Settings& policy) {
+    return {policy.min_protocol ? policy.min_protocol->value : Protocol::TLSv1,
+            policy.max_protocol ? policy.max_protocol->value : Protocol::TLSv1_3};
+}
+
+}  // namespace
+
 bool protects_version(const Settings& policy, Protocol p) {
     if (!policy.names_a_bound()) return false;
-    Protocol low = policy.min_protocol ? policy.min_protocol->value : Protocol::TLSv1;
-    Protocol high = policy.max_protocol ? policy.max_protocol->value : Protocol::TLSv1_3;
+    auto [low, high] = kept_range(policy);
     return p >= low && p <= high;
 }
 
 Protocols protected_versions(const Settings& policy) {
     Protocols inside;
+    if (!policy.names_a_bound()) return inside;  // at every handshake's start: the range once, not per version
+    auto [low, high] = kept_range(policy);
     for (Protocol p : all_protocols)
-        if (protects_version(policy, p)) inside.add(p);
+        if (p >= low && p <= high) inside.add(p);
     return inside;
 }
 

@@ -65,10 +65,10 @@ void enforce_at_handshake_start(const Engine& e, SSL* s) {
         for (Bound which : {Bound::Min, Bound::Max}) {
             int get = which == Bound::Min ? SSL_CTRL_GET_MIN_PROTO_VERSION : SSL_CTRL_GET_MAX_PROTO_VERSION;
             long now = ssl.real.SSL_ctrl(s, get, 0, nullptr);
-            // The usual case, the bound the policy names still there: what enforce_version
-            // would answer without working it out.
+            // The usual cases, the bound the policy names still there, or no bound where
+            // it names none: what enforce_version would answer, without working it out.
             const Setting<Protocol>& named = which == Bound::Min ? policy->min_protocol : policy->max_protocol;
-            if (named && now == openssl_version_of(named->value)) continue;
+            if (named ? now == openssl_version_of(named->value) : now == 0) continue;
             long wanted = enforce_version(e, *policy, which, now, object);
             if (wanted != now)
                 ssl.real.SSL_ctrl(s, which == Bound::Min ? SSL_CTRL_SET_MIN_PROTO_VERSION : SSL_CTRL_SET_MAX_PROTO_VERSION,
