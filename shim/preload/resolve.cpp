@@ -45,6 +45,12 @@ void* find(void* handle, const char* name) {
 class Library {
 public:
     Library(void* handle, const LoadedTables& loaded) : handle_(handle), loaded_(loaded) {}
+    // libcrypto: the library libssl calls. When one loaded library alone defines the first
+    // name, that is the one: libssl, which imports these names, reaches it, and so does
+    // dlsym (or, for a libssl loaded RTLD_LOCAL, the already-loaded library attempt()
+    // opens with RTLD_NOLOAD): one dlsym fewer.
+    struct Sole {};
+    Library(void* handle, const LoadedTables& loaded, Sole) : handle_(handle), loaded_(loaded), sole_(true) {}
     // The same handle as `known`, which has found its library already: where a first
     // name defined there alone is dlsym's answer too (one dlsym fewer: 1,500 instructions).
     Library(const Library& known, void* handle) : handle_(handle), loaded_(known.loaded_), hint_(&known.table_) {
@@ -77,13 +83,13 @@ public:
 
 private:
     void* first(const char* name, uint32_t hash) {
-        if (!table_.ready() && hint_ && hint_->ready()) {
+        if (!table_.ready() && ((hint_ && hint_->ready()) || sole_)) {
             const SymbolTable* only = nullptr;
             const ElfW(Sym)* definition = nullptr;
             if (loaded_.definers(name, hash, &only, &definition) == LoadedTables::Definers::One &&
-                only->same_library(*hint_))
-                if (void* p = hint_->address_of(definition)) {
-                    table_ = *hint_;
+                (sole_ || only->same_library(*hint_)))
+                if (void* p = only->address_of(definition)) {
+                    table_ = *only;
                     return p;
                 }
         }
@@ -95,6 +101,7 @@ private:
     void* handle_;
     const LoadedTables& loaded_;
     const SymbolTable* hint_ = nullptr;
+    bool sole_ = false;
     SymbolTable table_;
 };
 
@@ -129,7 +136,7 @@ void resolve_interposed(Library& next) {
 // libssl: where the interposed names were found, when it is the same handle.
 bool resolve_used(const Library& interposed, void* ssl_handle, void* crypto_handle, const LoadedTables& loaded) {
     bool ok = true;
-    Library ssl(interposed, ssl_handle), crypto(crypto_handle, loaded);
+    Library ssl(interposed, ssl_handle), crypto(crypto_handle, loaded, Library::Sole{});
 #define TLSO_REQUIRED_SSL(name) ok &= resolve_own(table.name, ssl, #name, SymbolTable::hash(#name));
     TLSO_LIBSSL_USED(TLSO_REQUIRED_SSL)
 #undef TLSO_REQUIRED_SSL
