@@ -134,7 +134,6 @@ private:
         if (!v) return false;
         for (const auto& [existing, _] : into.entries)
             if (existing.name == k->name) return false;  // a key set twice: toml++ says so
-        if (into.entries.empty()) into.entries.reserve(4);  // a table's keys, mostly: no moves as it grows
         into.entries.emplace_back(std::move(*k), std::move(*v));
         return true;
     }
