@@ -27,6 +27,30 @@ void offered_versions(const OpenSsl& ssl, SSL* s, HandshakeRecord& r) {
                                        : "none";
 }
 
+// 1.1.1's negotiated group, from the peer's temporary key (the key share of TLS 1.3, the
+// ECDHE key of TLS 1.2), in OpenSSL 3's names for it (SSL_group_to_name); empty for a
+// finite-field or unknown key, or when 1.1.1's libcrypto lacks a function (symbols.hpp).
+std::string group_of_peer_key(const OpenSsl& ssl, SSL* s) {
+    const OpenSsl::PeerKey& k = ssl.peer_key_1_1_1;
+    EVP_PKEY* key = nullptr;
+    if (!k.complete() || ssl.real.SSL_ctrl(s, SSL_CTRL_GET_PEER_TMP_KEY, 0, &key) <= 0 || !key) return {};
+    int nid = k.key_type(key);
+    if (nid == EVP_PKEY_EC) {
+        const EC_KEY* ec = k.EVP_PKEY_get0_EC_KEY(key);
+        const EC_GROUP* group = ec ? k.EC_KEY_get0_group(ec) : nullptr;
+        nid = group ? k.EC_GROUP_get_curve_name(group) : NID_undef;
+    }
+    k.EVP_PKEY_free(key);  // SSL_get_peer_tmp_key hands out a reference
+    switch (nid) {
+        case NID_X25519: return "x25519";
+        case NID_X448: return "x448";
+        case NID_X9_62_prime256v1: return "secp256r1";
+        case NID_secp384r1: return "secp384r1";
+        case NID_secp521r1: return "secp521r1";
+        default: return {};
+    }
+}
+
 // The connection's socket; for a program with its own BIO (curl), the connected TCP
 // socket whose kernel byte count matches what the connection wrote (core/peer.hpp).
 std::string peer_of(const Engine& e, SSL* s) {
@@ -55,9 +79,13 @@ void record(Engine& e, SSL* s, ConnectionState& c, bool ok) {
     if (ok) {
         r.version = ssl.SSL_get_version(s);
         if (const SSL_CIPHER* cipher = ssl.SSL_get_current_cipher(s)) r.cipher = ssl.SSL_CIPHER_get_name(cipher);
-        long group = ssl.real.SSL_ctrl(s, SSL_CTRL_GET_NEGOTIATED_GROUP, 0, nullptr);
-        if (group > 0 && ssl.SSL_group_to_name)  // 3.x only
-            if (const char* name = ssl.SSL_group_to_name(s, static_cast<int>(group))) r.group = name;
+        if (ssl.SSL_group_to_name) {  // 3.x
+            long group = ssl.real.SSL_ctrl(s, SSL_CTRL_GET_NEGOTIATED_GROUP, 0, nullptr);
+            if (group > 0)
+                if (const char* name = ssl.SSL_group_to_name(s, static_cast<int>(group))) r.group = name;
+        } else {
+            r.group = group_of_peer_key(ssl, s);
+        }
         r.resumed = ssl.SSL_session_reused(s);
     } else {
         r.alert = c.alert;

@@ -15,7 +15,9 @@
 // with `options_mask`.
 #pragma once
 
+#include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 
 #include <stdint.h>
@@ -73,6 +75,18 @@ struct OpenSsl {
     TLSO_LIBCRYPTO_USED(TLSO_DECLARE_POINTER)
     TLSO_OPTIONAL(TLSO_DECLARE_POINTER)
     void (*put_error_1_1_1)(int lib, int func, int reason, const char* file, int line) = nullptr;  // 1.1.1
+    // 1.1.1's negotiated group, read from the peer's temporary key (3.x names it with
+    // SSL_group_to_name): looked for in a 1.1.1 process only.
+    struct PeerKey {
+        int (*key_type)(const EVP_PKEY*) = nullptr;  // EVP_PKEY_id (a macro in 3.x)
+        decltype(&::EVP_PKEY_free) EVP_PKEY_free = nullptr;
+        decltype(&::EVP_PKEY_get0_EC_KEY) EVP_PKEY_get0_EC_KEY = nullptr;
+        decltype(&::EC_KEY_get0_group) EC_KEY_get0_group = nullptr;
+        decltype(&::EC_GROUP_get_curve_name) EC_GROUP_get_curve_name = nullptr;
+        bool complete() const {
+            return key_type && EVP_PKEY_free && EVP_PKEY_get0_EC_KEY && EC_KEY_get0_group && EC_GROUP_get_curve_name;
+        }
+    } peer_key_1_1_1;
     OpenSslAbi abi = OpenSslAbi::Unknown;
     uint64_t options_mask = ~uint64_t{0};  // 0xffffffff for 1.1.1 on a 32-bit ABI
 };

@@ -148,6 +148,15 @@ bool resolve_used(const Library& interposed, void* ssl_handle, void* crypto_hand
 #undef TLSO_OPTIONAL_FIND
     // A macro in 3.x, a function in 1.1.1: found by name, typed by hand.
     resolve_either(table.put_error_1_1_1, ssl, crypto, "ERR_put_error", SymbolTable::hash("ERR_put_error"));
+    // What a 1.1.1 handshake record names its group with (symbols.hpp: PeerKey).
+    if (table.OpenSSL_version_num && abi_of_version(table.OpenSSL_version_num()) == OpenSslAbi::V1_1_1) {
+        OpenSsl::PeerKey& k = table.peer_key_1_1_1;
+        resolve_either(k.key_type, ssl, crypto, "EVP_PKEY_id", SymbolTable::hash("EVP_PKEY_id"));
+#define TLSO_PEER_KEY(name) resolve_either(k.name, ssl, crypto, #name, SymbolTable::hash(#name));
+        TLSO_PEER_KEY(EVP_PKEY_free) TLSO_PEER_KEY(EVP_PKEY_get0_EC_KEY) TLSO_PEER_KEY(EC_KEY_get0_group)
+        TLSO_PEER_KEY(EC_GROUP_get_curve_name)
+#undef TLSO_PEER_KEY
+    }
     return ok;
 }
 
