@@ -77,6 +77,7 @@ struct Engine {
     ContextState* state_of(const SSL_CTX* ctx) const;
     ConnectionState* existing_connection_state(const SSL* s) const;
     ConnectionState* connection_state(SSL* s) const;  // made on first use; null when out of memory
+    void register_connection_slot() const;            // once: at start when states will be made, else on first use
     // The layer in force for a connection: its own rule's, or its context's.
     const Settings* settings_of(const SSL* s) const;
     // ... from its states, when they are at hand.
