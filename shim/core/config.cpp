@@ -10,11 +10,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <cstdint>
-#include <iterator>
-#include <limits>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 
 #include "core/ascii.hpp"
 #include "core/plain_toml.hpp"
@@ -87,7 +85,6 @@ class Reader {
     using Table = typename Document::Table;
     using Array = typename Document::Array;
     using Key = typename Document::Key;
-
 
 public:
     Reader(std::string path, std::size_t first_rule_number) : first_rule_number_(first_rule_number) {

@@ -12,15 +12,6 @@ extern char* program_invocation_short_name;  // glibc: the base name of argv[0]
 namespace tlso {
 namespace {
 
-// The environment as glibc hands it to every initializer: DT_INIT_ARRAY functions get
-// (argc, argv, envp), in a program and in a library dlopen loads alike, envp being
-// environ at that moment; the engine is loaded by the same call that starts it. Not
-// read through `environ`: each variable a library imports is a search of every loaded
-// library when it is loaded (make bench, figure 8).
-char** environment_at_load = nullptr;
-
-__attribute__((constructor)) void remember_environment(int, char**, char** envp) { environment_at_load = envp; }
-
 std::string executable_name() {
     char path[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
@@ -35,9 +26,8 @@ std::string executable_name() {
 // capabilities), where secure_getenv answers none: there only the file under /etc counts.
 class OwnVariables {
 public:
-    explicit OwnVariables(bool secure) {
-        if (secure) return;
-        for (char** e = environment_at_load; e && *e; e++)
+    explicit OwnVariables(char** environment) {
+        for (char** e = environment; e && *e; e++)
             if (starts_with(*e, "TLSOVERRIDE_")) found_.push_back(*e);
     }
     const char* get(std::string_view name) const {
@@ -56,6 +46,22 @@ private:
     std::vector<const char*> found_;
 };
 
+// Read when the engine is loaded, from the environment glibc hands every initializer:
+// DT_INIT_ARRAY functions get (argc, argv, envp), in a program and in a library dlopen
+// loads alike, envp being environ at that moment; the engine is started by the call that
+// loads it. Not through `environ`: each variable a library imports is a search of every
+// loaded library when it is loaded (make bench, figure 8). The strings are kept, not the
+// array, which a later setenv may free (glibc keeps the strings).
+const OwnVariables* variables_at_load = nullptr;
+
+__attribute__((constructor)) void remember_environment(int, char**, char** envp) {
+    try {
+        variables_at_load = new OwnVariables(envp);
+    } catch (...) {
+        // Out of memory at load: no variables, the file alone configures.
+    }
+}
+
 bool names_host_or_role(const Rule& r) { return !r.hosts.empty() || r.role; }
 
 Process* start() {
@@ -63,8 +69,8 @@ Process* start() {
     p->program = program_invocation_short_name ? program_invocation_short_name : "";
     p->secure = secure_execution();
 
-    const OwnVariables variables(p->secure);
-    p->loaded = load_process_config([&](const char* name) { return variables.get(name); });
+    const OwnVariables* variables = p->secure ? nullptr : variables_at_load;
+    p->loaded = load_process_config([&](const char* name) { return variables ? variables->get(name) : nullptr; });
     const ProcessConfig& pc = p->loaded;
     // Only a rule's `program` globs look at the executable's name.
     if (std::any_of(pc.config.rules.begin(), pc.config.rules.end(), [](const Rule& r) { return !r.programs.empty(); }))
