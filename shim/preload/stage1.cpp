@@ -109,12 +109,7 @@ int find_first_definer(dl_phdr_info* info, size_t, void* data) {
         return 1;
     }
     const SymbolTable table(*info);
-    if (!table.ready()) {
-        bool dynamic = false;
-        for (ElfW(Half) i = 0; i < info->dlpi_phnum; i++) dynamic |= info->dlpi_phdr[i].p_type == PT_DYNAMIC;
-        if (!dynamic) return 0;  // nothing to find there (no dynamic section)
-        return 1;                // unreadable: leave it to dlsym
-    }
+    if (!table.ready()) return has_dynamic_section(*info) ? 1 : 0;  // unreadable: dlsym's to answer
     if (!table.definition(search->name, search->hash)) return 0;
     search->primary = !strstr(info->dlpi_name, "libtlsoverride");
     return 1;

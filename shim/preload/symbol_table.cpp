@@ -53,6 +53,8 @@ int holds(dl_phdr_info* info, size_t, void* data) {
 
 }  // namespace
 
+bool has_dynamic_section(const dl_phdr_info& library) noexcept { return dynamic_section(library) != nullptr; }
+
 LoadedObject loaded_object_at(const void* address) noexcept {
     Search search{reinterpret_cast<ElfW(Addr)>(address), 0, {}};
     if (address) dl_iterate_phdr(holds, &search);
@@ -123,7 +125,7 @@ int LoadedTables::add(dl_phdr_info* info, size_t, void* data) {
     auto* self = static_cast<LoadedTables*>(data);
     SymbolTable table(*info);
     if (table.same_library(self->own_)) return 0;
-    if (!table.ready() && dynamic_section(*info)) self->complete_ = false;  // a table we cannot read
+    if (!table.ready() && has_dynamic_section(*info)) self->complete_ = false;  // a table we cannot read
     else if (!table.ready()) return 0;  // no dynamic section: nothing dlsym can find there
     else if (self->count_ == capacity) self->complete_ = false;
     else self->loaded_[self->count_++] = {table, info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum};

@@ -82,6 +82,10 @@ struct LoadedObject {
 };
 LoadedObject loaded_object_at(const void* address) noexcept;
 
+// Whether a loaded object has a dynamic section: without one, dlsym finds nothing there
+// (a table that is not ready for such an object hides nothing).
+bool has_dynamic_section(const dl_phdr_info& library) noexcept;
+
 // The tables of every library loaded when it was made, but the caller's own: what
 // lets a lookup be answered without dlsym and still be the answer dlsym gives. A
 // name defined nowhere is absent from every scope; a name defined only in the library
