@@ -132,8 +132,7 @@ private:
         skip_blanks();
         std::optional<Node> v = value(false);
         if (!v) return false;
-        for (const auto& [existing, _] : into.entries)
-            if (existing.name == k->name) return false;  // a key set twice: toml++ says so
+        if (into.get(k->name)) return false;  // a key set twice: toml++ says so
         into.entries.emplace_back(std::move(*k), std::move(*v));
         return true;
     }
